@@ -10,6 +10,7 @@
 #include "keys.h"
 #include "log.h"
 #include "record.h"
+#include "service.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -66,6 +67,8 @@ main(int argc, char **argv)
 	size_t i;
 	int r;
 
+	/* report, sim, keygen: a file past ulimit -f is an error said. */
+	service_ignore_signals(false);
 	log_init("kuska", 0);
 	if (argc < 2) {
 		help_print_program(stderr, "kuska");

@@ -630,9 +630,10 @@ query_notes(const struct query_req *q, const struct qtable *tab,
 	    int32_t today, enum format fmt)
 {
 	note_not_final(q->table, period, code, today);
-	/* The unmatched take-ups' note writes a withheld count <k, also
-	 * under JSON, whose table gives one as null: the legend names
-	 * each mark written. */
+	/* un's note (the unmatched take-ups' with referrals, the cases
+	 * no complaint names with prosecution or funnel) writes a withheld
+	 * count <k, also under JSON, whose table gives one as null: the
+	 * legend names each mark written. */
 	if (any_suppressed(tab) || any_suppressed(un)) {
 		char mark[80];
 		if (fmt != FMT_JSON || !any_suppressed(tab))

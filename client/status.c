@@ -1,7 +1,7 @@
 /*
  * status.c - kuska status: what a node, the consolidator or a key holder
  * holds and whether anything needs attention. Exit code 0 healthy, 1
- * warning, 2 unreachable, so it fits a monitoring check.
+ * warning, 2 unreachable, 3 starting, so it fits a monitoring check.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +21,9 @@
 #include "status_unmatched.h"
 
 #define STATUS_TIMEOUT_MS 5000
+/* The daemon answered that it is starting (the store's checks, a
+ * statistics rebuild): neither healthy nor down. */
+#define STATUS_EXIT_STARTING 3
 /* A key holder not connected this long is no moment of connecting. */
 #define KEYHOLDER_GRACE_MS 10000
 
@@ -118,6 +121,16 @@ ask(const char *endpoint, enum daemon_kind kind, enum control_type type,
 		fprintf(stderr, "kuska %s: %s\n", cmd, rep->error);
 		codec_control_clear(rep);
 		return 2;
+	}
+	if (rep->type == CTL_STARTING) {
+		/* Not an outage: its own exit code, for a monitoring
+		 * check; what it does, for the operator. */
+		fprintf(type == CTL_METRICS ? stderr : stdout,
+			"%s%s is starting: %s; it answers once started\n",
+			type == CTL_METRICS ? "kuska metrics: " : "STARTING: ",
+			daemon_name(kind), rep->error);
+		codec_control_clear(rep);
+		return STATUS_EXIT_STARTING;
 	}
 	return 0;
 }
@@ -286,7 +299,7 @@ handshake_warning(const struct node_status *s)
 		return warn_handshake(
 		    s, s->handshake_failed_ms,
 		    "the handshake with the consolidator failed",
-		    "is consolidator_key the consolidator's public key?");
+		    NODE_HANDSHAKE_HINT);
 	return 0;
 }
 

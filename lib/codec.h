@@ -365,6 +365,14 @@ bool line_warns_placeholder(const struct line_result *res);
  */
 bool line_warns_ref(const struct line_result *res);
 
+/*
+ * What a failed handshake with the consolidator (handshake_failed_ms)
+ * may mean, as far as the node can tell: the node's log and its kuska
+ * status say the same words.
+ */
+#define NODE_HANDSHAKE_HINT                                                    \
+	"wrong consolidator_key? or another service at this host and port?"
+
 struct node_status {
 	enum institution inst;
 	uint64_t last_seq, acked_seq, accepted_total, dead_total;
@@ -506,6 +514,8 @@ enum control_type {
 	CTL_METRICS,	  /* a request for the metrics */
 	CTL_METRICS_TEXT, /* the answer: text */
 	CTL_KEYHOLDER_STATUS,
+	CTL_STARTING, /* the answer while the daemon starts: error says what
+			 it is doing */
 };
 
 struct control {
@@ -517,7 +527,7 @@ struct control {
 	bool end;	     /* SUBMIT: the run is over (no lines) */
 	size_t n_results;    /* SUBMIT_REPLY */
 	struct line_result *results;
-	char error[256];   /* SUBMIT_REPLY (optional), ERROR */
+	char error[256];   /* SUBMIT_REPLY (optional), ERROR, STARTING */
 	uint32_t max_dead; /* STATUS */
 	uint32_t max_unmatched; /* STATUS: 0 none (an older client) */
 	struct node_status node;

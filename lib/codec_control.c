@@ -433,6 +433,10 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 		pc.msg_case = KUSKA__CONTROL__MSG_ERROR;
 		pc.error = (char *)c->error;
 		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_STARTING:
+		pc.msg_case = KUSKA__CONTROL__MSG_STARTING;
+		pc.starting = (char *)c->error;
+		return control_pack(&pc, ret_buf, ret_len);
 	case CTL_METRICS:
 		pc.msg_case = KUSKA__CONTROL__MSG_METRICS;
 		pc.metrics = &mr;
@@ -704,6 +708,10 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 	case KUSKA__CONTROL__MSG_ERROR:
 		ret->type = CTL_ERROR;
 		copy_str(ret->error, sizeof(ret->error), pc->error);
+		break;
+	case KUSKA__CONTROL__MSG_STARTING:
+		ret->type = CTL_STARTING;
+		copy_str(ret->error, sizeof(ret->error), pc->starting);
 		break;
 	case KUSKA__CONTROL__MSG_METRICS:
 		ret->type = CTL_METRICS;

@@ -363,6 +363,12 @@ log_budget_take(struct log_budget *b, uint64_t mono_ms, unsigned long *ret_held)
 	return true;
 }
 
+void
+log_budget_hold(struct log_budget *b)
+{
+	b->held++;
+}
+
 bool
 log_budget_due(const struct log_budget *b, uint64_t mono_ms)
 {

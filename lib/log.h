@@ -131,6 +131,13 @@ bool log_budget_take(struct log_budget *b, uint64_t mono_ms,
 bool log_budget_due(const struct log_budget *b, uint64_t mono_ms);
 
 /*
+ * log_budget_hold - counts a line the caller chose not to write (it
+ * says nothing new) among those held back, for the next line written
+ * through b to count in its unlogged=N.
+ */
+void log_budget_hold(struct log_budget *b);
+
+/*
  * log_warnx_budget, log_info_budget - log_warnx, log_info within budget
  * b (on date_mono_ms()): nothing when b holds the line back, else the
  * line, ended with " unlogged=N" when N lines were held back before it.

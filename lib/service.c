@@ -22,6 +22,16 @@ on_signal(int sig)
 		stop_flag = 1;
 }
 
+void
+service_ignore_signals(bool sigpipe)
+{
+	/* A write past a file size limit (LimitFSIZE=, ulimit -f) fails with
+	 * EFBIG, an error said, rather than killing the process. */
+	signal(SIGXFSZ, SIG_IGN);
+	if (sigpipe)
+		signal(SIGPIPE, SIG_IGN);
+}
+
 int
 service_init(void)
 {
@@ -36,10 +46,7 @@ service_init(void)
 	    sigaction(SIGINT, &sa, NULL) != 0 ||
 	    sigaction(SIGHUP, &sa, NULL) != 0)
 		return -errno;
-	signal(SIGPIPE, SIG_IGN);
-	/* A write past a file size limit (LimitFSIZE=, a quota) fails with
-	 * EFBIG, a store error, rather than killing the daemon. */
-	signal(SIGXFSZ, SIG_IGN);
+	service_ignore_signals(true);
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
 		watchdog_ms = usec / 2000; /* pet twice per interval */
 	return 0;

@@ -10,9 +10,21 @@
 #include <stdint.h>
 
 /*
+ * service_ignore_signals - ignores SIGXFSZ, so that a write past a file
+ * size limit (LimitFSIZE=, ulimit -f) fails with EFBIG, an error the
+ * program says, rather than killing it; and SIGPIPE when sigpipe (a
+ * daemon: its stderr may be a pipe whose reader died; the client keeps
+ * the default, so that `kuska query ... | head` ends quietly). Each main
+ * calls it first, before anything it does at start writes a file (a
+ * store's checks, a statistics rebuild).
+ */
+void service_ignore_signals(bool sigpipe);
+
+/*
  * service_init - installs the signal handlers (SIGTERM and SIGINT ask to
- * stop, SIGHUP to reload; SIGPIPE and SIGXFSZ ignored) and reads the
- * watchdog interval. Returns 0 or -errno.
+ * stop, SIGHUP to reload; SIGPIPE and SIGXFSZ ignored, as by
+ * service_ignore_signals) and reads the watchdog interval. Returns 0 or
+ * -errno.
  */
 int service_init(void) __attribute__((warn_unused_result));
 

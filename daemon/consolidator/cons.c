@@ -14,6 +14,7 @@
 #include "popfile.h"
 #include "query_net.h"
 #include "sdg_table.h"
+#include "starting.h"
 
 void
 send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
@@ -61,6 +62,8 @@ cons_free(struct cons *c)
 {
 	size_t i;
 
+	/* Its thread uses c->control (a start that failed). */
+	starting_end();
 	query_net_stop(c);
 	ingest_drop_waiting(c);
 	pipeline_free(&c->pipe, finish_job, c);

@@ -148,6 +148,19 @@ struct cons {
 	 * restated once the budget allows (diverged_tick). */
 	struct log_budget diverged_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
+	/* The writer's: what the institution's last event=hello said, and
+	 * on which connection (its routing id), when (monotonic): a hello
+	 * that says the same again (a node asking for its take-up list at
+	 * each kuska status) is not logged at info within the hour. */
+	struct hello_said {
+		bool has;
+		uint8_t rid[64];
+		size_t rid_len;
+		uint64_t last_seq;
+		char key[KEYS_ID_MAX];
+		char peer[TRANSPORT_PEER_MAX];
+		uint64_t at_ms;
+	} hello_said[INST_COUNT + 1];
 	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
 	/* The writer's: an institution's outbox id heard in a hello while
 	 * none is stored, and the connection it came on (its routing id).

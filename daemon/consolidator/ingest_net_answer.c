@@ -109,6 +109,45 @@ unmatched_for(struct ingest_job *j, struct msg *w)
 		  w->n_unmatched);
 }
 
+/* A hello that says the same again is logged at info this often. */
+#define HELLO_SAME_LOG_MS (3600 * 1000)
+/* At info, or at debug when it says the same again. */
+#define HELLO_LINE "event=hello institution=%s last_seq=%llu key=%s from=%s"
+
+/*
+ * Whether the hello j, from address from, welcomed with last_seq, is news for
+ * the journal (and then noted as the institution's last said): on another
+ * connection than the last one logged (a node started or reconnected), with
+ * another key, from another address, with another last sequence held, or the
+ * first in an hour. A node asks for its take-up list in a hello at each
+ * kuska status, up to once in 5 s: a monitoring check's every second
+ * would otherwise log some 17,000 lines a day. Writer.
+ */
+static bool
+hello_news(struct ingest_job *j, const struct reg_user *who, uint64_t last_seq,
+	   const char *from)
+{
+	struct hello_said *s = &j->c->hello_said[j->pj.speaker->inst];
+	uint64_t now = date_mono_ms();
+	size_t rid_len = j->req.len[0];
+
+	if (rid_len > sizeof(s->rid))
+		rid_len = sizeof(s->rid);
+	if (s->has && s->rid_len == rid_len &&
+	    memcmp(s->rid, j->req.data[0], rid_len) == 0 &&
+	    s->last_seq == last_seq && strcmp(s->key, who->key) == 0 &&
+	    strcmp(s->peer, from) == 0 && now - s->at_ms < HELLO_SAME_LOG_MS)
+		return false;
+	s->has = true;
+	memcpy(s->rid, j->req.data[0], rid_len);
+	s->rid_len = rid_len;
+	s->last_seq = last_seq;
+	snprintf(s->key, sizeof(s->key), "%s", who->key);
+	snprintf(s->peer, sizeof(s->peer), "%s", from);
+	s->at_ms = now;
+	return true;
+}
+
 /* The welcome to a hello judged good: what the store holds. Writer. */
 static void
 run_hello(struct ingest_job *j)
@@ -116,6 +155,7 @@ run_hello(struct ingest_job *j)
 	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
 	const struct msg *m = &j->m;
+	const char *from = j->req.peer[0] != '\0' ? j->req.peer : "unknown";
 	struct reg_user who;
 	struct msg w;
 	int r;
@@ -163,11 +203,15 @@ run_hello(struct ingest_job *j)
 	/* The key it spoke with: after a node's key is replaced (OPERATIONS
 	 * section 6) the journal shows the node back with the new one. */
 	(void)registry_user_name(j->req.user_id, &who);
-	log_info_budget(&j->c->hello_log[p->inst],
-			"event=hello institution=%s last_seq=%llu key=%s "
-			"from=%s",
-			p->id, (unsigned long long)w.last_seq, who.key,
-			j->req.peer[0] != '\0' ? j->req.peer : "unknown");
+	if (hello_news(j, &who, w.last_seq, from)) {
+		log_info_budget(&j->c->hello_log[p->inst], HELLO_LINE, p->id,
+				(unsigned long long)w.last_seq, who.key, from);
+	} else {
+		/* Counted in the next line's unlogged=N. */
+		log_budget_hold(&j->c->hello_log[p->inst]);
+		log_debug(HELLO_LINE, p->id, (unsigned long long)w.last_seq,
+			  who.key, from);
+	}
 	job_answer(j, &w);
 	free(w.unmatched);
 }

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "parallel.h"
 #include "service.h"
+#include "starting.h"
 
 /*
  * Envelopes read, then checked together: enough to keep every thread busy
@@ -84,7 +85,8 @@ accepted_day(struct store_txn *t, enum institution inst, uint64_t seq,
  * A rebuild at start (an older layout of the statistics) runs before the
  * daemon is ready; under systemd it asks for this much more time every
  * 4,096 envelopes, a fraction of a second apart, so that a large store is
- * not killed at TimeoutStartSec= and restarted from the beginning.
+ * not killed at TimeoutStartSec= and restarted from the beginning; kuska
+ * status is told how far it is (starting.h).
  */
 #define REBUILD_EXTEND_S 60
 
@@ -97,6 +99,7 @@ rebuild_progress(uint64_t events)
 		 "rebuilding the statistics: %llu events so far",
 		 (unsigned long long)events);
 	service_extend_start(REBUILD_EXTEND_S, status);
+	starting_say(status);
 }
 
 /*

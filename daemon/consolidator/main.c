@@ -40,6 +40,7 @@
 #include "service.h"
 #include "settings.h"
 #include "start.h"
+#include "starting.h"
 #include "store.h"
 #include "transport.h"
 
@@ -171,6 +172,30 @@ run(struct cons *c)
 	}
 }
 
+/*
+ * Binds the control socket before the store's checks and any statistics
+ * rebuild, and answers "starting" on it until run: kuska status tells a
+ * start (exit 3) from a consolidator not running (exit 2).
+ */
+static void
+start_answering(struct cons *c)
+{
+	char why[SETTINGS_PATH_MAX + 128];
+	int err;
+
+	daemon_raise_fd_limit(c->cfg.max_connections, c->cfg.max_pending);
+	c->t = transport_new();
+	if (c->t == NULL)
+		fatal("zmq context");
+	c->control = daemon_bind_local(
+	    c->t, c->cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
+	if (c->control == NULL)
+		fatalx("%s: [consolidator] control: %s", c->conf_path, why);
+	starting_say("checking the store");
+	if ((err = starting_begin(c->control)) != 0)
+		fatalx("cannot start the control thread: %s", strerror(-err));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -187,9 +212,11 @@ main(int argc, char **argv)
 	bool dropped;
 	const char *refetch = NULL;
 	struct refetch rf;
-	char fp[17], why[SETTINGS_PATH_MAX + 128];
+	char fp[17];
 	uint64_t t0;
 
+	/* Before the store's checks and a statistics rebuild write. */
+	service_ignore_signals(true);
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.admit_mu, NULL);
 	conf_lock_init(&c.conf_lock);
@@ -299,6 +326,8 @@ main(int argc, char **argv)
 		printf("repair: the store is sound\n");
 		return 0;
 	}
+	if (!rebuild && refetch == NULL)
+		start_answering(&c);
 	if (start_check_store(c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
 		/* Only --repair helps: a restart finds the same damage. */
@@ -321,6 +350,7 @@ main(int argc, char **argv)
 	/* It rebuilds statistics of an older layout, or marked stale:
 	 * memory, or the disk, may run out; --rebuild's time counts it. */
 	t0 = date_mono_ms();
+	starting_say("reading the statistics");
 	if ((err = ingest_open(&c.ig, c.st, c.reg)) == -ENOSPC)
 		fatalx("%s: no room to rebuild the statistics: %s: make room "
 		       "and start again",
@@ -365,10 +395,6 @@ main(int argc, char **argv)
 		if (c.admit == NULL)
 			fatal("connection table");
 	}
-	daemon_raise_fd_limit(c.cfg.max_connections, c.cfg.max_pending);
-	c.t = transport_new();
-	if (c.t == NULL)
-		fatal("zmq context");
 	/* The ZAP handler must exist before any CURVE socket binds. */
 	c.zap = tsock_zap(c.t, &err);
 	if (c.zap == NULL)
@@ -394,10 +420,6 @@ main(int argc, char **argv)
 		fatalx("%s: [consolidator] listen: %s: cannot bind: %s%s",
 		       c.conf_path, c.cfg.listen, strerror(-err),
 		       daemon_bind_hint(err));
-	c.control = daemon_bind_local(
-	    c.t, c.cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
-	if (c.control == NULL)
-		fatalx("%s: [consolidator] control: %s", c.conf_path, why);
 	{
 		/* A client asks one table at a time and waits: a peer
 		 * with QUERY_HWM answers unread is not reading them. Its
@@ -434,6 +456,8 @@ main(int argc, char **argv)
 	err = query_net_start(&c);
 	if (err != 0)
 		fatalx("cannot start the query thread: %s", strerror(-err));
+	/* From here on c.control is run's. */
+	starting_end();
 	service_ready("accepting events");
 	run(&c);
 	service_notify_stopping();

@@ -314,6 +314,7 @@ main(int argc, char **argv)
 	int ch, err;
 	char fp[17], status[SETTINGS_PATH_MAX + 64], why[SETTINGS_PATH_MAX + 128];
 
+	service_ignore_signals(true);
 	if (help_handle("kuska-keyholder", NULL, argc, argv, &err))
 		return err;
 	while ((ch = getopt(argc, argv, DAEMON_OPTSTRING)) != -1)

@@ -112,8 +112,7 @@ deliver_reopen(struct deliver *d, uint64_t now_ms)
  * close the connection, which the TCP connection made no longer calls
  * unreachable.
  */
-#define HANDSHAKE_HINT                                                         \
-	"wrong consolidator_key? or another service at this host and port?"
+#define HANDSHAKE_HINT NODE_HANDSHAKE_HINT
 
 static void
 on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)

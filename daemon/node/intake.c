@@ -742,9 +742,9 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			 "stored");
 	} else {
 		snprintf(reply->error, sizeof(reply->error),
-			 "store error (%s); nothing of this request was "
-			 "stored",
-			 strerror(-r));
+			 "store error (%s) on the outbox in %.120s; nothing "
+			 "of this request was stored",
+			 strerror(-r), outbox_dir(in->ob));
 	}
 	log_warnx("event=submit_refused text=%s", LOG_QT(reply->error));
 	return r;

@@ -259,6 +259,7 @@ main(int argc, char **argv)
 	int ch, recovering = 0, err;
 	char status[700], why[SETTINGS_PATH_MAX + 128];
 
+	service_ignore_signals(true);
 	memset(&n, 0, sizeof(n));
 	if (help_handle("kuska-node", NULL, argc, argv, &err))
 		return err;

@@ -46,6 +46,11 @@ outbox_err(int rc)
 	case MDB_VERSION_MISMATCH:
 		return -EUCLEAN;
 	default:
+		/* The kernel's "file too large" (a file size limit, the file
+		 * system's largest file) is a write that failed, not the
+		 * map full, which -EFBIG means here (as store_err). */
+		if (rc == EFBIG)
+			return -EIO;
 		return rc > 0 ? -rc : -EIO;
 	}
 }

@@ -65,7 +65,10 @@ struct outbox_txn {
 	uint64_t refs_from; /* ... ob's mark once committed */
 };
 
-/* outbox_err - LMDB's codes onto ours. */
+/*
+ * outbox_err - LMDB's codes onto ours: -EFBIG the map full (MDB_MAP_FULL,
+ * MDB_TXN_FULL); the kernel's EFBIG (a file size limit) -EIO.
+ */
 int outbox_err(int rc);
 
 /*

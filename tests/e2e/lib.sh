@@ -200,12 +200,28 @@ net_init() {
 	N="$T/net"
 }
 
+# wait_serving CONF PID: until the consolidator of CONF (process PID),
+# whose control socket is there from before its store's checks and any
+# statistics rebuild, serves: kuska status no longer says "starting"
+# (exit 3). START_WAIT_S at most; false if PID ends or it never does.
+wait_serving() {
+	local i
+	for i in $(seq $((START_WAIT_S * 20))); do
+		"$KUSKA" status -c "$1" >/dev/null 2>&1
+		[ $? != 3 ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 start_cons() { # start_cons [OPTION...] (e.g. -d: debug lines in the log)
 	# A killed daemon leaves its socket file: wait for the new one.
 	rm -f "$N/run/consolidator.sock"
 	"$CONS" "$@" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" || {
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" &&
+		wait_serving "$N/consolidator.conf" "${PIDS[cons]}" || {
 		echo "# the consolidator did not start:"
 		tail -3 "$N/consolidator.log" | sed 's/^/#   /'
 	}
@@ -267,7 +283,8 @@ start_cons_at() {
 	LD_PRELOAD=$FT FAKETIME="$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" &&
+		wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 }
 # start_cons_clock FILE: the consolidator with its wall clock read from
 # FILE at every look (libfaketime's FAKETIME_TIMESTAMP_FILE: "@2024-04-05
@@ -279,7 +296,8 @@ start_cons_clock() {
 		FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" &&
+		wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 }
 start_node_at() {
 	rm -f "$N/run/$1.sock"

@@ -50,8 +50,8 @@ check "... and does not call the consolidator unreachable, which it reached" \
 "$KUSKA" status -c "$N/pnp.conf" >"$T/status.out" 2>&1
 rc=$?
 check "kuska status of the node exits 1 ($rc)" test "$rc" = 1
-check "... asking whether consolidator_key is the consolidator's" \
-	grep -q "is consolidator_key the consolidator's public key?" \
+check "... asking, as its log does, whether consolidator_key is wrong or another service answers" \
+	grep -q "WARNING: the handshake with the consolidator failed .* ago: wrong consolidator_key? or another service at this host and port?$" \
 	"$T/status.out"
 check "... with the records submitted meanwhile waiting" \
 	grep -Eq '^ *waiting for delivery: +[1-9]' "$T/status.out"

@@ -33,7 +33,8 @@ check "network B differs from A in its network and ports only" \
 		grep -q ':$PORT_B\$' '$B/consolidator.conf'"
 "$CONS" -c "$B/consolidator.conf" 2>>"$B/consolidator.log" &
 PIDS[consb]=$!
-wait_for_file "$B/run/consolidator.sock" $START_WAIT_S "${PIDS[consb]}"
+wait_for_file "$B/run/consolidator.sock" $START_WAIT_S "${PIDS[consb]}" &&
+	wait_serving "$B/consolidator.conf" "${PIDS[consb]}"
 start_cons
 
 # pnp's node of network A, pointed at B's consolidator.

@@ -39,5 +39,8 @@ check "... and does not call it unreachable, which a connection is not" \
 "$KUSKA" status -c "$N/pnp.conf" >"$T/status.out" 2>&1
 rc=$?
 check "kuska status of the node exits 1 ($rc)" test "$rc" = 1
+check "... saying, as its log does, that it may be another service" \
+	grep -q "WARNING: the handshake with the consolidator failed .* ago: wrong consolidator_key? or another service at this host and port?$" \
+	"$T/status.out"
 
 finish

@@ -46,7 +46,8 @@ rm -f "$N/run/consolidator.sock"
 prlimit --fsize="$size" "$CONS" -c "$N/consolidator.conf" \
 	2>>"$N/consolidator.log" &
 PIDS[cons]=$!
-wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
+wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" &&
+	wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 n=$(grep -c "event=batch_refused" "$N/consolidator.log")
 "$KUSKA" sim --out "$T/sim2" --victims 1500 --seed 42 >/dev/null
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim2/pnp.jsonl" >/dev/null 2>&1

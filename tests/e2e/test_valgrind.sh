@@ -41,7 +41,8 @@ PIDS[keyholder]=$!
 # shellcheck disable=SC2086
 $VG --log-file="$T/vg-pnp.%p" "$NODE" -c "$N/pnp.conf" 2>>"$N/pnp.log" &
 PIDS[pnp]=$!
-wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
+wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" &&
+	wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 wait_for_file "$N/run/keyholder.sock" $START_WAIT_S "${PIDS[keyholder]}"
 wait_for_file "$N/run/pnp.sock" $START_WAIT_S "${PIDS[pnp]}"
 

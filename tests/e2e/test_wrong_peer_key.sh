@@ -33,8 +33,8 @@ check "three handshakes failed before the node's redial, no more ($(cat "$T/fail
 "$KUSKA" status -c "$N/pnp-wrong.conf" >"$T/status.out" 2>&1
 rc=$?
 check "kuska status of that node exits 1 ($rc)" test "$rc" = 1
-check "... asking whether consolidator_key is the consolidator's" \
-	grep -q "is consolidator_key the consolidator's public key?" \
+check "... asking, as its log does, whether consolidator_key is wrong or another service answers" \
+	grep -q "WARNING: the handshake with the consolidator failed .* ago: wrong consolidator_key? or another service at this host and port?$" \
 	"$T/status.out"
 stop_node pnp
 

@@ -150,6 +150,14 @@ test_control_submit(void **state)
 	assert_string_equal(back->error, "unknown request");
 	codec_control_clear(back);
 	free(back);
+	memset(c, 0, sizeof(*c));
+	c->type = CTL_STARTING;
+	snprintf(c->error, sizeof(c->error), "rebuilding the statistics");
+	back = control_round_trip(c);
+	assert_int_equal(back->type, CTL_STARTING);
+	assert_string_equal(back->error, "rebuilding the statistics");
+	codec_control_clear(back);
+	free(back);
 	free(c);
 }
 
@@ -509,7 +517,7 @@ test_control_cons_status(void **state)
 		size_t len;
 		c->type = CTL_NONE;
 		assert_int_equal(codec_control_encode(c, &buf, &len), -EINVAL);
-		c->type = (enum control_type)(CTL_KEYHOLDER_STATUS + 1);
+		c->type = (enum control_type)(CTL_STARTING + 1);
 		assert_int_equal(codec_control_encode(c, &buf, &len), -EINVAL);
 	}
 	free(c);

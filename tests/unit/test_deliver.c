@@ -319,6 +319,39 @@ test_welcome_clock(void **state)
 }
 
 /*
+ * The rig of the Welcome-unmatched tests: a deliver of mimp (window 4,
+ * 100 events a batch, an Ack time-out of 30 s) initialised over a new
+ * outbox *ob in dir (made here); welcome_rig_free undoes it.
+ */
+static struct deliver *
+welcome_rig(char *dir, struct outbox **ob)
+{
+	struct deliver *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, ob), 0);
+	d->ob = *ob;
+	d->inst = INST_MIMP;
+	d->window = 4;
+	d->batch_events = 100;
+	d->ack_timeout_ms = 30000;
+	deliver_init(d);
+	return d;
+}
+
+static void
+welcome_rig_free(const char *dir, struct outbox **ob, struct deliver *d)
+{
+	char cmd[64];
+
+	outbox_close(ob);
+	free(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
  * The unmatched take-ups a Welcome says are kept when the hello asked for
  * them, and only then; one that says nothing of them (an older
  * consolidator) is noted so, the last list kept. The node asks again at
@@ -328,22 +361,13 @@ test_welcome_clock(void **state)
 static void
 test_welcome_unmatched(void **state)
 {
-	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	struct unmatched u[2];
 	struct outbox *ob = NULL;
-	struct deliver *d = calloc(1, sizeof(*d));
+	struct deliver *d = welcome_rig(dir, &ob);
 	struct msg m;
 
 	(void)state;
-	assert_non_null(d);
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
-	d->ob = ob;
-	d->inst = INST_MIMP;
-	d->window = 4;
-	d->batch_events = 100;
-	d->ack_timeout_ms = 30000;
-	deliver_init(d);
 	assert_true(d->unmatched_want); /* the first hello asks */
 	memset(u, 0, sizeof(u));
 	u[0] = (struct unmatched){.seq = 3, .from = INST_PNP, .date = 20400};
@@ -393,10 +417,7 @@ test_welcome_unmatched(void **state)
 	assert_true(d->unmatched_unsaid);
 	assert_int_equal(d->n_unmatched, 2);
 	assert_false(d->unmatched_want);
-	outbox_close(&ob);
-	free(d);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	welcome_rig_free(dir, &ob, d);
 }
 
 /*
@@ -409,22 +430,13 @@ test_welcome_unmatched(void **state)
 static void
 test_welcome_unmatched_diverged(void **state)
 {
-	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	struct unmatched u = {.seq = 1, .from = INST_PNP, .date = 20400};
 	struct outbox *ob = NULL;
-	struct deliver *d = calloc(1, sizeof(*d));
+	struct deliver *d = welcome_rig(dir, &ob);
 	struct msg m;
 
 	(void)state;
-	assert_non_null(d);
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
-	d->ob = ob;
-	d->inst = INST_MIMP;
-	d->window = 4;
-	d->batch_events = 100;
-	d->ack_timeout_ms = 30000;
-	deliver_init(d);
 	d->unmatched_asked = true; /* as send_hello leaves it */
 	d->unmatched_asked_ms = 1000;
 	memset(&m, 0, sizeof(m));
@@ -443,10 +455,7 @@ test_welcome_unmatched_diverged(void **state)
 	assert_int_equal(d->unmatched_ms, 0);
 	assert_false(d->unmatched_asked);
 	assert_false(deliver_asking_unmatched(d, 2000));
-	outbox_close(&ob);
-	free(d);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	welcome_rig_free(dir, &ob, d);
 }
 
 /*

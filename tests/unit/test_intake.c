@@ -185,6 +185,20 @@ setup(void **state)
 	return 0;
 }
 
+/*
+ * What intake_submit answers when the outbox fails with errno e: the
+ * error and the outbox's directory.
+ */
+static const char *
+store_error(const struct fixture *fx, int e, char *out, size_t cap)
+{
+	snprintf(out, cap,
+		 "store error (%s) on the outbox in %s; nothing of this "
+		 "request was stored",
+		 strerror(e), fx->dir);
+	return out;
+}
+
 static int
 teardown(void **state)
 {
@@ -950,6 +964,7 @@ test_errors_told_as_theirs(void **state)
 	    ID("DNI-41735208", "41735208", "2025-01-01")};
 	struct fixture *fx = *state;
 	struct control rep;
+	char want[256];
 
 	fx->holder.fail = -ESRCH;
 	assert_int_equal(submit(fx, lines, 1, NULL, &rep), -ESRCH);
@@ -963,8 +978,8 @@ test_errors_told_as_theirs(void **state)
 	ref_get_error = -EINVAL;
 	assert_int_equal(submit(fx, lines, 2, NULL, &rep), -EINVAL);
 	ref_get_error = 0;
-	assert_string_equal(rep.error, "store error (Invalid argument); "
-				       "nothing of this request was stored");
+	assert_string_equal(rep.error,
+			    store_error(fx, EINVAL, want, sizeof(want)));
 	assert_int_equal(rep.n_results, 0);
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
@@ -1043,13 +1058,13 @@ test_ref_identity_store_error(void **state)
 	static const char *const alone[] = {
 	    ID("PNP-2", "41735209", "2025-01-01"),
 	    ID("DNI-41735208", "41735208", "2025-01-01")};
-	static const char *const error = "store error (Input/output error); "
-					 "nothing of this request was stored";
 	struct fixture *fx = *state;
+	char error[256];
 	struct line_result res;
 	struct control rep;
 	int r;
 
+	store_error(fx, EIO, error, sizeof(error));
 	ref_get_error = -EIO;
 	r = submit(fx, other, 2, NULL, &rep);
 	ref_get_error = 0;
@@ -1124,13 +1139,13 @@ static void
 test_target_otherwise_store_error(void **state)
 {
 	static const char *const wd = WD("W-1", "x-1");
-	static const char *const error = "store error (Input/output error); "
-					 "nothing of this request was stored";
 	struct fixture *fx = *state;
+	char error[256];
 	struct line_result res;
 	struct control rep;
 	int r;
 
+	store_error(fx, EIO, error, sizeof(error));
 	submit1(fx, ID("X-1", "41735209", "2025-01-01"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	pseudo_event_id(fx->in.ref_key->key, fx->in.inst, "X-1",

@@ -21,9 +21,9 @@
 #include "link.h"
 #include "query.h"
 #include "stats.h"
+#include "stats_rig.h"
 #include "store.h"
 
-#define MAP (64u << 20)
 #define MAX_STEPS 256
 
 /* One record of a scenario; targets are named by label, not sequence. */
@@ -53,28 +53,19 @@ setup(void **state)
 {
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	snprintf(w.dir, sizeof(w.dir), "/tmp/kuska-link-XXXXXX");
-	if (mkdtemp(w.dir) == NULL)
-		return -1;
 	w.steps = calloc(MAX_STEPS, sizeof(*w.steps));
-	if (w.steps == NULL || store_open(w.dir, MAP, MAP, &w.st) != 0)
-		return -1;
-	w.s = stats_new();
 	w.today = date_from_ymd(2025, 12, 31);
-	return w.s == NULL || stats_load(w.s, w.st) != 0 ? -1 : 0;
+	if (w.steps == NULL)
+		return -1;
+	return stats_rig_open(w.dir, sizeof(w.dir), "link", &w.st, &w.s);
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	stats_free(&w.s);
-	store_close(&w.st);
 	free(w.steps);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w.dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return stats_rig_close(w.dir, &w.st, &w.s);
 }
 
 /* ---- making records --------------------------------------------------- */

@@ -21,6 +21,7 @@
 #include "date.h"
 #include "lmdbcheck.h"
 #include "outbox.h"
+#include "outbox_int.h"
 #include "recover_int.h"
 
 #define MAP (16u << 20)
@@ -144,6 +145,19 @@ read_fn(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
 	c->expect++;
 	c->n++;
 	return c->stop_after != 0 && c->n >= c->stop_after;
+}
+
+/*
+ * The kernel's "file too large" (a write past a file size limit) is an
+ * I/O error, not the map full (-EFBIG), which no map_size_mb mends.
+ */
+static void
+test_err_file_too_large(void **state)
+{
+	(void)state;
+	assert_int_equal(outbox_err(EFBIG), -EIO);
+	assert_int_equal(outbox_err(MDB_MAP_FULL), -EFBIG);
+	assert_int_equal(outbox_err(ENOSPC), -ENOSPC);
 }
 
 static void
@@ -1783,6 +1797,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_err_file_too_large),
 	    cmocka_unit_test_setup_teardown(test_append_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_next_seq_persists, setup,
 					    teardown),

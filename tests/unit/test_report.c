@@ -2732,6 +2732,71 @@ test_no_takeups(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* A note of the report from a table of its own (take-ups or cases no
+ * record of another matches): the table, its columns and rows, the
+ * figure the note is under, its query, its texts, and the pages' names. */
+struct note_case {
+	enum report_table rt;
+	const char *cols;
+	const char *const *zero; /* rows that each count 0 */
+	const char *const *rows; /* rows that give the note below */
+	const char *figure;
+	const char *query; /* the table's name, which the note quotes */
+	const char *es, *en;
+	const char *not_named; /* a row of 0 the note must not name, or NULL */
+	const char *refusal;   /* the consolidator's, refusing the table */
+	const char *pages;     /* what each page's name starts with */
+};
+
+/* The page of d named pages-what.html. */
+static char *
+note_page(const struct report_data *d, const struct note_case *c,
+	  const char *what)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s%s.html", c->pages, what);
+	return page(d, name);
+}
+
+/* c's note: none with no table or with rows of 0; under its figure, in
+ * both languages, with rows that count some; none with the table refused. */
+static void
+check_note(const struct note_case *c)
+{
+	static struct report_data d;
+	struct qtable *t = &d.t[c->rt];
+	char *p;
+
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = note_page(&d, c, "-none");
+	assert_null(strstr(p, c->query));
+	free(p);
+	fixture_table(t, ROLE, 10, c->cols, c->zero);
+	p = note_page(&d, c, "-zero");
+	assert_null(strstr(p, c->query));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_table(t, ROLE, 10, c->cols, c->rows);
+	p = note_page(&d, c, "");
+	assert_true(figure_says(p, c->figure, c->es));
+	if (c->not_named != NULL)
+		assert_null(strstr(p, c->not_named));
+	free(p);
+	i18n_set(LANG_EN);
+	p = note_page(&d, c, "-en");
+	assert_true(figure_says(p, c->figure, c->en));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_error(t, ROLE, c->refusal);
+	p = note_page(&d, c, "-refused");
+	assert_null(strstr(p, c->query));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* Take-ups that match no referral of their sender (referrals_unmatched):
  * the referrals' figure names each pair that has some, a withheld count
  * in words, and the query that counts them, in both languages; a pair of
@@ -2743,48 +2808,29 @@ test_unmatched(void **state)
 					   "2025H2,mp,mimp,0",
 					   "2025H2,minsa,mimp,<10", NULL};
 	static const char *const zero[] = {"2025H2,mp,mimp,0", NULL};
-	static const char *const es =
-	    "Aceptaciones que el destino registró y que no coinciden con "
-	    "ninguna derivación de su remitente (kuska query "
-	    "referrals_unmatched --period 2025H2): PNP \u2192 MIMP: 2, "
-	    "MINSA \u2192 MIMP: un número reservado. No cuentan en esta "
-	    "tabla";
-	static const char *const en =
-	    "Take-ups the destination recorded that match no referral of "
-	    "their sender (kuska query referrals_unmatched --period 2025H2): "
-	    "PNP \u2192 MIMP: 2, MINSA \u2192 MIMP: a withheld number. They "
-	    "count in no row of this table";
-	static struct report_data d;
-	struct qtable *t = &d.t[RT_UNMATCHED];
-	char *p;
+	static const struct note_case c = {
+	    .rt = RT_UNMATCHED,
+	    .cols = "period,from,to,takeups_unmatched",
+	    .zero = zero,
+	    .rows = rows,
+	    .figure = "f-referrals",
+	    .query = "referrals_unmatched",
+	    .es = "Aceptaciones que el destino registró y que no coinciden "
+		  "con ninguna derivación de su remitente (kuska query "
+		  "referrals_unmatched --period 2025H2): PNP \u2192 MIMP: 2, "
+		  "MINSA \u2192 MIMP: un número reservado. No cuentan en esta "
+		  "tabla",
+	    .en = "Take-ups the destination recorded that match no referral "
+		  "of their sender (kuska query referrals_unmatched --period "
+		  "2025H2): PNP \u2192 MIMP: 2, MINSA \u2192 MIMP: a withheld "
+		  "number. They count in no row of this table",
+	    .not_named = "MP \u2192 MIMP: 0",
+	    .refusal = "not open to this role",
+	    .pages = "unmatched",
+	};
 
 	(void)state;
-	i18n_set(LANG_ES);
-	fill(&d, ROLE, true);
-	p = page(&d, "unmatched-none.html");
-	assert_null(strstr(p, "referrals_unmatched"));
-	free(p);
-	fixture_table(t, ROLE, 10, "period,from,to,takeups_unmatched", zero);
-	p = page(&d, "unmatched-zero.html");
-	assert_null(strstr(p, "referrals_unmatched"));
-	free(p);
-	codec_qtable_clear(t);
-	fixture_table(t, ROLE, 10, "period,from,to,takeups_unmatched", rows);
-	p = page(&d, "unmatched.html");
-	assert_true(figure_says(p, "f-referrals", es));
-	assert_null(strstr(p, "MP \u2192 MIMP: 0"));
-	free(p);
-	i18n_set(LANG_EN);
-	p = page(&d, "unmatched-en.html");
-	assert_true(figure_says(p, "f-referrals", en));
-	free(p);
-	codec_qtable_clear(t);
-	fixture_error(t, ROLE, "not open to this role");
-	p = page(&d, "unmatched-refused.html");
-	assert_null(strstr(p, "referrals_unmatched"));
-	clear(&d);
-	free(p);
-	i18n_set(LANG_ES);
+	check_note(&c);
 }
 
 /* Cases no complaint names (cases_unmatched): the prosecution's figure
@@ -2798,46 +2844,28 @@ test_cases_unmatched(void **state)
 	static const char *const rows[] = {"2025H2,mp,<10", "2025H2,pj,3",
 					   NULL};
 	static const char *const zero[] = {"2025H2,pj,0", NULL};
-	static const char *const es =
-	    "Casos que ninguna denuncia nombra, por la institución de su "
-	    "primera etapa (kuska query cases_unmatched --period 2025H2): "
-	    "MP: un número reservado, PJ: 3. Cuentan en esta tabla en sus "
-	    "etapas y en ningún embudo";
-	static const char *const en =
-	    "Cases no complaint names, by the institution of their earliest "
-	    "stage (kuska query cases_unmatched --period 2025H2): MP: a "
-	    "withheld number, PJ: 3. They count in this table at their "
-	    "stages and in no funnel";
-	static struct report_data d;
-	struct qtable *t = &d.t[RT_CASES_UNMATCHED];
-	char *p;
+	static const struct note_case c = {
+	    .rt = RT_CASES_UNMATCHED,
+	    .cols = "period,institution,cases",
+	    .zero = zero,
+	    .rows = rows,
+	    .figure = "f-prosecution",
+	    .query = "cases_unmatched",
+	    .es = "Casos que ninguna denuncia nombra, por la institución de "
+		  "su primera etapa (kuska query cases_unmatched --period "
+		  "2025H2): MP: un número reservado, PJ: 3. Cuentan en esta "
+		  "tabla en sus etapas y en ningún embudo",
+	    .en = "Cases no complaint names, by the institution of their "
+		  "earliest stage (kuska query cases_unmatched --period "
+		  "2025H2): MP: a withheld number, PJ: 3. They count in this "
+		  "table at their stages and in no funnel",
+	    .not_named = NULL,
+	    .refusal = "unknown table \"cases_unmatched\"",
+	    .pages = "cases-unmatched",
+	};
 
 	(void)state;
-	i18n_set(LANG_ES);
-	fill(&d, ROLE, true);
-	p = page(&d, "cases-unmatched-none.html");
-	assert_null(strstr(p, "cases_unmatched"));
-	free(p);
-	fixture_table(t, ROLE, 10, "period,institution,cases", zero);
-	p = page(&d, "cases-unmatched-zero.html");
-	assert_null(strstr(p, "cases_unmatched"));
-	free(p);
-	codec_qtable_clear(t);
-	fixture_table(t, ROLE, 10, "period,institution,cases", rows);
-	p = page(&d, "cases-unmatched.html");
-	assert_true(figure_says(p, "f-prosecution", es));
-	free(p);
-	i18n_set(LANG_EN);
-	p = page(&d, "cases-unmatched-en.html");
-	assert_true(figure_says(p, "f-prosecution", en));
-	free(p);
-	codec_qtable_clear(t);
-	fixture_error(t, ROLE, "unknown table \"cases_unmatched\"");
-	p = page(&d, "cases-unmatched-refused.html");
-	assert_null(strstr(p, "cases_unmatched"));
-	clear(&d);
-	free(p);
-	i18n_set(LANG_ES);
+	check_note(&c);
 }
 
 /* How to read the referrals: a referral is a document number, not a

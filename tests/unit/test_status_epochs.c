@@ -14,21 +14,14 @@
 
 #include <cmocka.h>
 
+#include "status_print.h"
 #include "status_epochs.h"
 
 /* What status prints of s's older epochs. */
 static char *
 printed(const struct node_status *s)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	status_epochs_print(f, s);
-	assert_int_equal(fclose(f), 0);
-	return out;
+	return status_printed(status_epochs_print, s);
 }
 
 /* Epochs first..first+n-1, with records each, as a node that counts

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "status_print.h"
 #include "date.h"
 #include "status_unmatched.h"
 
@@ -22,15 +23,7 @@
 static char *
 printed(const struct node_status *s)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	status_unmatched_print(f, s);
-	assert_int_equal(fclose(f), 0);
-	return out;
+	return status_printed(status_unmatched_print, s);
 }
 
 static void

@@ -22,11 +22,10 @@
 
 #include "codec.h"
 #include "date.h"
+#include "stats_rig.h"
 #include "stats.h"
 #include "store.h"
 #include "unmatched_memo.h"
-
-#define MAP (64u << 20)
 
 struct world {
 	char dir[64];
@@ -43,23 +42,14 @@ setup(void **state)
 {
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	snprintf(w.dir, sizeof(w.dir), "/tmp/kuska-unmatched-XXXXXX");
-	if (mkdtemp(w.dir) == NULL || store_open(w.dir, MAP, MAP, &w.st) != 0)
-		return -1;
-	w.s = stats_new();
-	return w.s == NULL || stats_load(w.s, w.st) != 0 ? -1 : 0;
+	return stats_rig_open(w.dir, sizeof(w.dir), "unmatched", &w.st, &w.s);
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	stats_free(&w.s);
-	store_close(&w.st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w.dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return stats_rig_close(w.dir, &w.st, &w.s);
 }
 
 /* Applies ev as inst's next sequence, in a batch of its own; returns the

@@ -1,0 +1,95 @@
+/* starting.c - "starting" on the control socket; see starting.h. */
+#include "starting.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codec.h"
+#include "daemon.h"
+#include "date.h"
+#include "log.h"
+
+/* How often the thread looks whether it is to stop. */
+#define STARTING_LOOK_MS 50
+
+static pthread_mutex_t doing_mu = PTHREAD_MUTEX_INITIALIZER;
+static char doing[160] = "starting"; /* under doing_mu */
+static uint64_t since_ms;	     /* when the start began (monotonic) */
+static struct tsock *sock;
+static pthread_t thread;
+static bool running; /* the main thread's */
+static atomic_bool stop;
+static struct log_budget refused_log;
+
+void
+starting_say(const char *what)
+{
+	pthread_mutex_lock(&doing_mu);
+	snprintf(doing, sizeof(doing), "%s", what);
+	pthread_mutex_unlock(&doing_mu);
+}
+
+/* Any request: what the start is doing, and for how long. */
+static int
+answer(void *arg, const struct tframes *req)
+{
+	struct control c;
+	char what[sizeof(doing)];
+
+	(void)arg;
+	pthread_mutex_lock(&doing_mu);
+	memcpy(what, doing, sizeof(what));
+	pthread_mutex_unlock(&doing_mu);
+	memset(&c, 0, sizeof(c));
+	c.type = CTL_STARTING;
+	snprintf(c.error, sizeof(c.error), "%s (started %llu s ago)", what,
+		 (unsigned long long)(date_mono_ms() - since_ms) / 1000);
+	if (req->n < 1 || daemon_reply(sock, req, &c) != 0)
+		log_debug("event=reply_not_delivered hint=\"client gone\"");
+	return 0;
+}
+
+static void *
+serve(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		bool ready = false;
+		if (tsock_poll(&sock, 1, &ready, STARTING_LOOK_MS) > 0 && ready)
+			(void)daemon_control_serve(sock, answer, NULL,
+						   &refused_log);
+	}
+	return NULL;
+}
+
+int
+starting_begin(struct tsock *control)
+{
+	int r;
+
+	if (running)
+		return -EALREADY;
+	sock = control;
+	since_ms = date_mono_ms();
+	atomic_store(&stop, false);
+	r = pthread_create(&thread, NULL, serve, NULL);
+	if (r != 0)
+		return -r;
+	running = true;
+	return 0;
+}
+
+void
+starting_end(void)
+{
+	if (!running)
+		return;
+	atomic_store(&stop, true);
+	pthread_join(thread, NULL);
+	running = false;
+	sock = NULL;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# End to end: a consolidator starting on a store whose statistics must be
+# rebuilt (an older layout: test_upgrade.sh makes one alike), on one
+# thread, so that the rebuild takes a second or more.
+#
+# During that rebuild, before the signal handlers of a started daemon:
+#  - SIGXFSZ and SIGPIPE are ignored already (a write past LimitFSIZE=
+#    fails with EFBIG, an error said, not a kill), as they were only
+#    from service_init, after the rebuild;
+#  - kuska status says "starting" and what it does (the rebuild, and how
+#    far), exit 3, where it said "not running", exit 2 like a
+#    consolidator down; kuska metrics alike, on stderr;
+# and once started, status answers as ever; once stopped, "not running".
+# And the client, past a file size limit (ulimit -f), says it could not
+# write, where SIGXFSZ killed it.
+. "$(dirname "$0")/lib.sh"
+
+command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null ||
+	skip "no mdb_dump/mdb_load (lmdb-utils)"
+
+(
+	ulimit -f 8
+	"$KUSKA" sim --out "$T/small" --victims 2000 >"$T/small.out" 2>&1
+)
+rc=$?
+check "kuska sim past ulimit -f: exit 1, saying so, not killed (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'write error' '$T/small.out'"
+
+net_init
+# Some 24,000 events: on one thread a rebuild of a second or more.
+"$KUSKA" sim --out "$T/sim" --victims "${STARTING_VICTIMS:-4000}" \
+	--seed 55 >/dev/null
+start_all
+submit_all "$T/sim"
+check "every institution's file accepted" submitted_ok $INSTS
+check "delivered" wait_delivered 120
+for i in $INSTS; do stop_node "$i" TERM; done
+stop_keyholder TERM
+stop_cons TERM
+
+# The store of an older layout: every table but the statistics' layout
+# marker, the key "stats_format" of the first table (T_META), in hex.
+marker=" $(printf stats_format | od -An -tx1 | tr -d ' \n')"
+mdb_dump -a "$N/data/consolidator" |
+	awk -v m="$marker" '/^database=/ { db = $0 }
+		db == "database=t00" && $0 == m { drop = 2 }
+		drop > 0 { drop--; next } { print }' >"$T/store.old"
+mkdir "$T/old-store"
+mdb_load -f "$T/store.old" "$T/old-store" 2>"$T/load.err"
+rm -rf "${T:?}/net/data/consolidator"
+mv "$T/old-store" "$N/data/consolidator"
+# One thread: the rebuild verifies every envelope on it.
+sed -i '/^#*workers = /d' "$N/consolidator.conf"
+echo "workers = 1" >>"$N/consolidator.conf"
+
+: >"$N/consolidator.log"
+"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+PIDS[cons]=$!
+# Until the rebuild is under way, then what the process ignores.
+for i in $(seq 100); do
+	grep -q 'event=stats_format_old action=rebuild' "$N/consolidator.log" &&
+		break
+	sleep 0.05
+done
+ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/${PIDS[cons]}/status")
+t_ign=$(date +%s%N)
+check "the rebuild is under way" \
+	grep -q 'event=stats_format_old action=rebuild' "$N/consolidator.log"
+# SIGPIPE is 13, SIGXFSZ 25: bits 12 and 24 of the mask.
+check "during it SIGPIPE and SIGXFSZ are ignored already (SigIgn $ign)" \
+	test $((0x${ign:-0} & 0x1001000)) = $((0x1001000))
+
+# kuska status and metrics during the rebuild: "starting", exit 3.
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st.out" 2>&1
+st_rc=$?
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/mt.out" 2>"$T/mt.err"
+mt_rc=$?
+t_st=$(date +%s%N)
+check "... both answered while it was still under way ($(((t_st - t_ign) / 1000000)) ms after the look)" \
+	sh -c "! grep -q event=stats_rebuilt '$N/consolidator.log'"
+sed 's/^/# /' "$T/st.out"
+check "status while starting: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
+check "... saying it is starting and what it does" \
+	grep -Eq '^STARTING: the consolidator is starting: rebuilding the statistics: [0-9]+ events so far \(started [0-9]+ s ago\); it answers once started$' "$T/st.out"
+check "metrics while starting: exit 3, nothing on stdout, the same words (exit $mt_rc)" \
+	sh -c "test $mt_rc = 3 && ! test -s '$T/mt.out' &&
+		grep -q '^kuska metrics: the consolidator is starting: rebuilding the statistics' '$T/mt.err'"
+
+check "the daemon started after the rebuild" \
+	wait_log "$N/consolidator.log" 'event=start ' 120
+grep -o 'event=stats_rebuilt [^ ]* [^ ]*' "$N/consolidator.log" | sed 's/^/# /'
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st2.out" 2>&1
+st_rc=$?
+check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
+	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st2.out'"
+stop_cons TERM
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
+st_rc=$?
+check "status once stopped: not running, exit 2 (exit $st_rc)" \
+	sh -c "test $st_rc = 2 && grep -q 'the consolidator is not running' '$T/st3.out'"
+
+finish
