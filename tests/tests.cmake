@@ -168,7 +168,14 @@ set(E2E_WAITING
 # These ran alone for the load they make (a processor or both busy for
 # much of their run) and time nothing against the clock (test_service
 # times its stop, with room: its line): they take three of the four
-# slots, beside one waiting test at most:
+# slots, beside one waiting test at most. They start first (COST below):
+# ctest starts a test only when its slots are free, and starts any later
+# test that fits meanwhile, so that left in their turn the heavy ones
+# waited while the lighter ones took every slot that came free, and ran
+# at the end one after another, the fourth slot idle (in ci-19's gcc run,
+# 292 s of them, 73 s of four slots' time): first, each runs beside a
+# waiting test. (ctest orders by COST in a fresh build directory, as CI's;
+# after a run, by the times it measured, the longest first.)
 set(E2E_HEAVY
 	test_disclosure_attack	# thousands of queries, an integer programme
 	test_report		# a headless Chromium (its time-out 120 s)
@@ -215,7 +222,8 @@ foreach(src ${E2E_SRC})
 	if(name IN_LIST E2E_SERIAL)
 		set_tests_properties(e2e/${name} PROPERTIES RUN_SERIAL TRUE)
 	elseif(name IN_LIST E2E_HEAVY)
-		set_tests_properties(e2e/${name} PROPERTIES PROCESSORS 3)
+		set_tests_properties(e2e/${name} PROPERTIES PROCESSORS 3
+			COST 1000)
 	elseif(KUSKA_SANITIZE OR NOT name IN_LIST E2E_WAITING)
 		set_tests_properties(e2e/${name} PROPERTIES PROCESSORS 2)
 	endif()
