@@ -854,6 +854,24 @@ releases_settled() {
 	return 1
 }
 
+# release_ready YEAR LINES: waits (up to 300 s) until YEAR's release is
+# prepared (event=release_prepared in the consolidator's log after its
+# first LINES lines) and waits no more (at most one year waiting: the
+# other, made after it, the latest first); 1 if not. For a test that asks
+# the secretariat of YEAR alone: it need not wait for the other year's
+# audit (seconds of a processor), which a question gives way to.
+release_ready() {
+	local i
+	for i in $(seq 1500); do
+		tail -n +$(($2 + 1)) "$N/consolidator.log" |
+			grep -q "event=release_prepared year=$1 " &&
+			[ "$(cons_metric kuska_releases_waiting)" -le 1 ] &&
+			return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # refused_queries REASON: the consolidator's kuska_queries_refused_total
 # of that reason, as kuska metrics prints it.
 refused_queries() {
