@@ -447,9 +447,10 @@ main(int argc, char **argv)
 		fatalx("cannot start the ingest threads: %s", strerror(-err));
 	/* Started: a new store stays (until here a failure removes it). */
 	daemon_keep();
-	log_info("event=start listen=%s control=%s key=%s parties=%zu "
+	log_info("event=start version=%s listen=%s control=%s key=%s "
+		 "parties=%zu "
 		 "workers=%u k=%lu max_victim_records=%lu max_case_records=%lu",
-		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
+		 KUSKA_VERSION, LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
 		 log_hex8(c.key->key_id, fp), c.reg->n_parties, c.threads,
 		 c.cfg.k, c.cfg.max_victim_records, c.cfg.max_case_records);
 	/* From here on c.query is the query thread's. */

@@ -386,10 +386,11 @@ main(int argc, char **argv)
 	    kh.t, kh.cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (kh.control == NULL)
 		fatalx("%s: [keyholder] control: %s", kh.conf_path, why);
-	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "
+	log_info("event=start version=%s listen=%s control=%s key=%s "
+		 "key_epoch=%u "
 		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu "
 		 "accounts=%s accounts_loaded=%zu",
-		 LOG_Q(kh.cfg.listen), LOG_Q(kh.cfg.control),
+		 KUSKA_VERSION, LOG_Q(kh.cfg.listen), LOG_Q(kh.cfg.control),
 		 log_hex8(kh.key->key_id, fp), (unsigned)kh.share->epoch,
 		 kh.cfg.rate_per_day, kh.cfg.max_batch, kh.workers,
 		 kh.reg->n_parties,

@@ -402,13 +402,15 @@ main(int argc, char **argv)
 	deliver_init(&n.deliver);
 	{
 		char fp[17];
-		log_info("event=start institution=%s network=%s key=%s "
+		log_info("event=start version=%s institution=%s network=%s "
+			 "key=%s "
 			 "submit=%s consolidator=%s keyholders=%zu "
 			 "key_epoch=%u workers=%u",
-			 institution_name(n.intake.inst), n.cfg.network,
-			 log_hex8(n.key->key_id, fp), LOG_Q(n.cfg.submit),
-			 LOG_Q(n.cfg.consolidator), holders_count(n.holders),
-			 (unsigned)n.linkage->epoch, n.intake.workers);
+			 KUSKA_VERSION, institution_name(n.intake.inst),
+			 n.cfg.network, log_hex8(n.key->key_id, fp),
+			 LOG_Q(n.cfg.submit), LOG_Q(n.cfg.consolidator),
+			 holders_count(n.holders), (unsigned)n.linkage->epoch,
+			 n.intake.workers);
 	}
 	/* Started: a new outbox stays (until here a failure removes it). */
 	daemon_keep();

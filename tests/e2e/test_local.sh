@@ -255,6 +255,14 @@ check "the first start says it made a new, empty store" \
 	"$N/consolidator.log"
 check "... and the node a new, empty outbox" \
 	grep -q "event=outbox_created dir=\"$N/data/pnp\"" "$N/pnp.log"
+# Which build runs: each daemon's start line says its version, the one
+# kuska version prints (0.2.0 held several formats and said it nowhere).
+ver=$("$KUSKA" version | sed -n 's/^kuska //p')
+check "each daemon's start line says its version ($ver)" \
+	sh -c "test -n '$ver' &&
+		grep -q 'event=start version=$ver ' '$N/consolidator.log' &&
+		grep -q 'event=start version=$ver ' '$N/keyholder.log' &&
+		grep -q 'event=start version=$ver ' '$N/pnp.log'"
 
 # --- a second node on the same config ---------------------------------------
 timeout 5 "$NODE" -c "$N/pnp.conf" >"$T/second.out" 2>&1
