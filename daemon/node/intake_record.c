@@ -600,13 +600,10 @@ warn_age(const struct parsed_record *p, struct line_result *res)
  * A victim's document number that a case system fills in for one it does
  * not have (99999999, 12345678): taken as no document, as it would join
  * every victim so written into one. Names the field, never the number.
- * mended: the record held under the line's ref linked her by it (stored
- * by a node older than the rule) and the node has corrected it
- * (mend_older).
  */
-static void
-warn_placeholder(const struct parsed_record *p, bool mended,
-		 struct line_result *res)
+void
+intake_warn_placeholder(const struct parsed_record *p, bool mended,
+			struct line_result *res)
 {
 	char more[64] = "";
 
@@ -721,7 +718,7 @@ mend_older(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		return r;
 	if (res->status == LINE_REKEYED) {
 		res->status = LINE_ACCEPTED;
-		warn_placeholder(tk->p, true, res);
+		intake_warn_placeholder(tk->p, true, res);
 	}
 	return 1;
 }
@@ -744,7 +741,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (p->age_mismatch > 0)
 		warn_age(p, res);
 	if (p->placeholder > 0)
-		warn_placeholder(p, false, res);
+		intake_warn_placeholder(p, false, res);
 	if (!intake_granted(in, p->ev.kind, p->ev.rec.kind, p->ev.rec.stage,
 			    res))
 		return 0;

@@ -4746,9 +4746,10 @@ test_placeholder_warning(void **state)
  * correction of it without the document key, with a warning saying so
  * (a dry run saying the same, storing nothing); then held, with no
  * warning. So too a correction line the older node stored, its
- * correction of the same target re-sent. A record withdrawn since, or
- * corrected since, is held as it was; a line with other content is
- * another record, as before.
+ * correction of the same target re-sent, and a record's line as it now
+ * stands, the content of such a correction. A record withdrawn since, or
+ * corrected since, is held as it was, after a key rotation too; a line
+ * with other content is another record, as before.
  */
 static void
 test_placeholder_held_older(void **state)
@@ -4761,17 +4762,20 @@ test_placeholder_held_older(void **state)
 	    COR("Q5", "Q4", "87654321"),
 	    ID("Q6", "11111111", "2025-01-06"),
 	    COR("Q7", "Q6", "40721856"),
+	    ID("Q8", "40721856", "2025-01-08"),
+	    COR("Q9", "Q8", "99999999"),
+	    ID("QA", "01234567", "2025-01-10"),
 	};
 	static const uint8_t none[PSEUDONYM_LEN] = {0};
 	struct fixture *fx = *state;
-	enum line_status st[7];
+	enum line_status st[10];
 	struct control rep;
 	struct line_result res;
 	const struct event *ev;
 	uint64_t last, q1, q5;
 
 	old_parser = true;
-	assert_int_equal(submit(fx, old, 7, st, &rep), 0);
+	assert_int_equal(submit(fx, old, 10, st, &rep), 0);
 	old_parser = false;
 	q1 = rep.results[0].seq;
 	q5 = rep.results[4].seq;
@@ -4779,7 +4783,7 @@ test_placeholder_held_older(void **state)
 	assert_int_equal(stored(fx, q1)->rec.victim.doc_type, DOC_DNI);
 	assert_int_equal(stored(fx, q5)->rec.victim.doc_type, DOC_DNI);
 	last = last_seq(fx);
-	assert_int_equal(last, 7);
+	assert_int_equal(last, 10);
 
 	fx->dry = 63;
 	submit1(fx, old[0], &res);
@@ -4828,6 +4832,35 @@ test_placeholder_held_older(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_int_equal(last_seq(fx), last + 2);
+
+	/* A record exported as it now stands, its correction an older
+	 * node's with the placeholder: that correction re-sent, under its
+	 * own ref, in this form; then held, and so is its own line. */
+	submit1(fx, NOW("Q8", "99999999"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_string_equal(res.placeholder_warning, PLACEHOLDER_MENDED);
+	assert_int_equal(res.seq, last + 3);
+	ev = stored(fx, last + 3);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, 8);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_NONE);
+	submit1(fx, NOW("Q8", "99999999"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, old[8], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last + 3);
+
+	/* After a key rotation: re-keyed in this form; withdrawn or
+	 * corrected since, held as it was. */
+	rotate(fx, 2);
+	submit1(fx, old[9], &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(stored(fx, last + 4)->rec.victim.doc_type, DOC_NONE);
+	submit1(fx, old[1], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, old[5], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last + 4);
 }
 
 int
