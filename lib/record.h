@@ -68,6 +68,13 @@ struct parsed_record {
 	 * number itself. */
 	unsigned placeholder;
 	char placeholder_field[72];
+	/* Each such victim's document type (enum doc_type; DOC_NONE for
+	 * the others), ev.rec.victim first, then ev.rec.victims[i] at
+	 * i + 1: her doc_key holds the placeholder's key all the same, never
+	 * encoded (doc_type is DOC_NONE), so that the node can tell a
+	 * record a node older than the rule stored with it as her document
+	 * (record_placeholder_form). */
+	uint8_t placeholder_type[EVENT_MAX_CASE_VICTIMS + 1];
 	/* Why the ref holds a victim's identity (her document number, birth
 	 * date or two of her names; "" when it does not): the node refuses
 	 * such a ref for a new record, but a record it already holds under
@@ -118,6 +125,15 @@ int record_parse(const char *line, size_t len, enum institution inst,
 		 int32_t today, struct pseudo_batch *batch,
 		 struct parsed_record *ret, struct record_error *err)
     __attribute__((warn_unused_result));
+
+/*
+ * record_placeholder_form - puts p->ev in the form a node older than the
+ * placeholder rule made of its line (older: each victim whose document
+ * number is a placeholder with her document type, and so her document
+ * key) or back in this node's (no document: DOC_NONE). The key is the one
+ * p's batch wrote; the record is otherwise as parsed.
+ */
+void record_placeholder_form(struct parsed_record *p, bool older);
 
 /*
  * record_line_is_withdrawal - whether a line of an export is a JSON

@@ -528,6 +528,34 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 }
 
 /*
+ * victim_slot - v's place in ret's placeholder_type: 0 for the record's
+ * victim, i + 1 for a case stage's victims[i].
+ */
+static size_t
+victim_slot(const struct parsed_record *ret, const struct victim *v)
+{
+	const struct record *rec = &ret->ev.rec;
+
+	return v == &rec->victim ? 0 : (size_t)(v - rec->victims) + 1;
+}
+
+void
+record_placeholder_form(struct parsed_record *p, bool older)
+{
+	struct record *rec = &p->ev.rec;
+	size_t i;
+
+	if (p->placeholder_type[0] != DOC_NONE)
+		rec->victim.doc_type =
+		    older ? (enum doc_type)p->placeholder_type[0] : DOC_NONE;
+	for (i = 0; i < rec->n_victims && i < EVENT_MAX_CASE_VICTIMS; i++)
+		if (p->placeholder_type[i + 1] != DOC_NONE)
+			rec->victims[i].doc_type =
+			    older ? (enum doc_type)p->placeholder_type[i + 1]
+				  : DOC_NONE;
+}
+
+/*
  * parse_victim_into - the fields of a victim object, which the caller
  * wipes: normalised names, document and birth date. See record_parse_victim().
  */
@@ -536,7 +564,7 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		  struct victim *out, char *given, char *surn, char *doc,
 		  int32_t *birth)
 {
-	const char *doc_type = NULL, *s;
+	const char *doc_type = NULL, *held_type = NULL, *s;
 	json_t *d;
 	size_t len;
 	long age = -1;
@@ -552,9 +580,13 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 	    parse_document(p, d, path, &doc_type, doc, &placeholder) < 0)
 		return -EINVAL;
 	/* A placeholder is no document: she links by her name key, or is
-	 * unlinkable, as when the document is left out. */
-	if (placeholder)
+	 * unlinkable, as when the document is left out. Its key is asked
+	 * all the same, never encoded, so that the node can tell a record
+	 * that an older node stored with it (record_placeholder_form). */
+	if (placeholder) {
+		held_type = doc_type;
 		doc_type = NULL;
+	}
 	if ((has_given = parse_name(p, v, path, "given_names", given)) ==
 	    -EINVAL)
 		return -EINVAL;
@@ -613,6 +645,12 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 					out->doc_key) != 0)
 			return record_fail(p, "", "", "out of memory");
 		out->doc_type = doc_type_from_name(doc_type);
+	} else if (held_type != NULL) {
+		if (pseudo_add_document(p->batch, held_type, doc,
+					out->doc_key) != 0)
+			return record_fail(p, "", "", "out of memory");
+		p->ret->placeholder_type[victim_slot(p->ret, out)] =
+		    (uint8_t)doc_type_from_name(held_type);
 	}
 	if (has_given == 0 && has_surn == 0 && has_birth == 0) {
 		if (pseudo_add_name(p->batch, given, surn, *birth, out->sex,

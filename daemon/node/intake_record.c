@@ -601,8 +601,9 @@ warn_age(const struct parsed_record *p, struct line_result *res)
  * not have (99999999, 12345678): taken as no document, as it would join
  * every victim so written into one. Names the field, never the number.
  */
-static void
-warn_placeholder(const struct parsed_record *p, struct line_result *res)
+void
+intake_warn_placeholder(const struct parsed_record *p, bool mended,
+			struct line_result *res)
 {
 	char more[64] = "";
 
@@ -612,8 +613,11 @@ warn_placeholder(const struct parsed_record *p, struct line_result *res)
 			 p->placeholder - 1);
 	snprintf(res->placeholder_warning, sizeof(res->placeholder_warning),
 		 "is a placeholder (one character repeated or a run of digits "
-		 "like 12345678): not used to link this victim; leave the "
-		 "document out when it is not known%s",
+		 "like 12345678): %s%s",
+		 mended ? "no longer used to link this victim; the record "
+			  "held under this ref is corrected"
+			: "not used to link this victim; leave the document "
+			  "out when it is not known",
 		 more);
 	snprintf(res->placeholder_field, sizeof(res->placeholder_field), "%s",
 		 p->placeholder_field);
@@ -650,6 +654,75 @@ intake_warn_held_dead(struct outbox_txn *t, const struct taking *tk,
 	return intake_held_dead_first(t, first, amend, res);
 }
 
+/*
+ * Whether known, held under p's ref at the line's key epoch, holds p's
+ * line as a node older than the placeholder rule stored it: each victim
+ * whose document number is a placeholder with it as her document
+ * (record_placeholder_form). Its digest is then the line's in that form.
+ */
+static bool
+held_older(struct parsed_record *p, const struct ref_info *known)
+{
+	uint8_t digest[REF_DIGEST_LEN], *evb;
+	size_t evlen;
+	int r;
+
+	if (p->placeholder == 0)
+		return false;
+	record_placeholder_form(p, true);
+	r = codec_event_encode(&p->ev, &evb, &evlen);
+	record_placeholder_form(p, false);
+	if (r != 0)
+		return false;
+	sign_digest(evb, evlen, digest);
+	free(evb);
+	return memcmp(known->digest, digest, REF_DIGEST_LEN) == 0;
+}
+
+/*
+ * The line of a record held as a node older than the placeholder rule
+ * stored it (held_older), still its record's live content: re-sent as a
+ * correction of itself in this node's form, as a key rotation re-sends a
+ * record (intake_rekey), so that the placeholder no longer joins its
+ * victims to every child written with it, and the line is held from then
+ * on. Told as accepted, with the placeholder's warning saying the record
+ * was corrected: a case system resends its whole export, and an officer
+ * left to correct each such record by hand would see it refused as
+ * "already used for a different record" at every export until then. Not
+ * when the record was withdrawn or corrected since (nothing of the line
+ * counts), nor when the consolidator refused the record or the line's
+ * envelope (a correction of it would be refused in turn, or counts no
+ * more than it): held as it was, as its line was before. Returns 1 (res
+ * says so), 0 (held as it was) or -errno.
+ */
+static int
+mend_older(struct outbox_txn *t, struct intake *in, struct taking *tk,
+	   const uint8_t digest[REF_DIGEST_LEN], struct line_result *res)
+{
+	const struct ref_info *known = &tk->known;
+	const struct ref_info *rec =
+	    tk->p->ev.kind == KIND_CORRECTION ? &tk->target : known;
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	if (rec->state == REF_WITHDRAWN || rec->current != known->own)
+		return 0;
+	r = outbox_seq_dead(t, rec->seq, &code, &at_ms);
+	if (r == -ENOENT && known->own != rec->seq)
+		r = outbox_seq_dead(t, known->own, &code, &at_ms);
+	if (r != -ENOENT)
+		return r;
+	r = intake_rekey(t, in, tk, digest, res);
+	if (r != 0)
+		return r;
+	if (res->status == LINE_REKEYED) {
+		res->status = LINE_ACCEPTED;
+		intake_warn_placeholder(tk->p, true, res);
+	}
+	return 1;
+}
+
 int
 intake_take_line(struct outbox_txn *t, struct intake *in,
 		 struct parsed_record *p, bool provisional,
@@ -658,7 +731,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	struct taking tk = {.p = p, .provisional = provisional};
 	uint8_t digest[REF_DIGEST_LEN], *evb = NULL;
 	size_t evlen;
-	bool have_known, amend;
+	bool have_known, amend, held, older;
 	int r;
 
 	res->unlinkable = p->unlinkable;
@@ -668,7 +741,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (p->age_mismatch > 0)
 		warn_age(p, res);
 	if (p->placeholder > 0)
-		warn_placeholder(p, res);
+		intake_warn_placeholder(p, false, res);
 	if (!intake_granted(in, p->ev.kind, p->ev.rec.kind, p->ev.rec.stage,
 			    res))
 		return 0;
@@ -710,8 +783,11 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (tk.known.epoch == p->ev.key_epoch) {
 		/* Digests over values of one kind only (see dry_parse,
 		 * intake.c). */
-		if (tk.known_provisional == provisional &&
-		    memcmp(tk.known.digest, digest, REF_DIGEST_LEN) == 0) {
+		held = tk.known_provisional == provisional &&
+		       memcmp(tk.known.digest, digest, REF_DIGEST_LEN) == 0;
+		older = !held && tk.known_provisional == provisional &&
+			held_older(p, &tk.known);
+		if (held || older) {
 			/* Its re-keying refused: re-keyed again. */
 			r = intake_rekey_refused(t, &tk.known,
 						 tk.known.target ==
@@ -725,6 +801,14 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 			}
 			if (r == 1)
 				return intake_rekey(t, in, &tk, digest, res);
+			if (older &&
+			    (r = mend_older(t, in, &tk, digest, res)) != 0) {
+				if (r < 0 && res->status != LINE_REFUSED)
+					intake_refuse(res, "",
+						      "store error: %s",
+						      strerror(-r));
+				return r < 0 ? r : 0;
+			}
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
 			r = intake_warn_held_dead(t, &tk, res);

@@ -150,6 +150,25 @@ out:
 }
 
 /*
+ * same_but_pseudonyms of p's line, or, when a victim's document number is
+ * a placeholder, of the line as a node older than that rule stored it
+ * (with the placeholder as her document: record_placeholder_form), which
+ * is then the same record. Returns as same_but_pseudonyms.
+ */
+static int
+same_as_held(struct outbox_txn *t, struct parsed_record *p, uint64_t seq)
+{
+	int r = same_but_pseudonyms(t, &p->ev, seq);
+
+	if (r != 0 || p->placeholder == 0)
+		return r;
+	record_placeholder_form(p, true);
+	r = same_but_pseudonyms(t, &p->ev, seq);
+	record_placeholder_form(p, false);
+	return r;
+}
+
+/*
  * Whether a dead letter's reason (code, as stored) is one its content
  * would meet again re-keyed: outbox_refused_as_sent's but bad_target (the
  * target's refusal, not its own) and too_large, which comes of the
@@ -203,7 +222,7 @@ held_as_refused(struct outbox_txn *t, struct taking *tk,
 		return r == -ENOENT ? 0 : r;
 	if (!refused_for_content(code))
 		return 0;
-	r = same_but_pseudonyms(t, &tk->p->ev, known->own);
+	r = same_as_held(t, tk->p, known->own);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	if (r == 1) {
@@ -269,7 +288,7 @@ rekey_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (ct.known.target != TARGET_CORRECTION ||
 	    ct.known.epoch >= p->ev.key_epoch || cref[0] == '\0')
 		return 0;
-	r = same_but_pseudonyms(t, &p->ev, tk->known.current);
+	r = same_as_held(t, p, tk->known.current);
 	if (r != 1)
 		return r == -ENOENT ? 0 : r;
 	return resend_correction(t, in, tk, &ct, cref, cid, res);
@@ -331,7 +350,7 @@ held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	const struct ref_info *known = &tk->known;
 	int r;
 
-	r = same_but_pseudonyms(t, &p->ev, known->own);
+	r = same_as_held(t, p, known->own);
 	if (r == 1 || r == -ENOENT) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
@@ -456,13 +475,71 @@ fail:
 }
 
 /*
+ * The digest of p's line in the shape of the record's correction (its id
+ * cid, a correction of envelope target_seq), in this node's form or, with
+ * older, in that of a node older than the placeholder rule
+ * (record_placeholder_form). Returns 0 or -errno.
+ */
+static int
+shaped_digest(struct parsed_record *p, const uint8_t cid[EVENT_ID_LEN],
+	      uint64_t target_seq, bool older, uint8_t digest[REF_DIGEST_LEN])
+{
+	uint8_t saved_id[EVENT_ID_LEN], *evb;
+	enum kind saved_kind = p->ev.kind;
+	uint64_t saved_target = p->ev.target_seq;
+	size_t evlen;
+	int r;
+
+	memcpy(saved_id, p->ev.id, EVENT_ID_LEN);
+	memcpy(p->ev.id, cid, EVENT_ID_LEN);
+	p->ev.kind = KIND_CORRECTION;
+	p->ev.target_seq = target_seq;
+	if (older)
+		record_placeholder_form(p, true);
+	r = codec_event_encode(&p->ev, &evb, &evlen);
+	if (older)
+		record_placeholder_form(p, false);
+	memcpy(p->ev.id, saved_id, EVENT_ID_LEN);
+	p->ev.kind = saved_kind;
+	p->ev.target_seq = saved_target;
+	if (r != 0)
+		return r;
+	sign_digest(evb, evlen, digest);
+	free(evb);
+	return 0;
+}
+
+/*
+ * Whether the consolidator refused neither envelope: the record's first
+ * nor the content's own. 1, 0 or -errno.
+ */
+static int
+none_dead(struct outbox_txn *t, uint64_t first, uint64_t own)
+{
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, first, &code, &at_ms);
+	if (r == -ENOENT && own != first)
+		r = outbox_seq_dead(t, own, &code, &at_ms);
+	return r == -ENOENT ? 1 : r;
+}
+
+/*
  * A record's ref again with content other than the original's: whether
  * it is the content of the record's latest correction (a case system
  * exporting the record as it now stands). The correction's ref is the one
  * its envelope was stored with; the comparison is between digests, as
  * for the record itself: the line's event, put in the correction's shape
  * (its id, a correction of the record), against the correction's digest.
- * Returns 1 (res says "already held"), 0 (not that content), -errno.
+ * A correction that a node older than the placeholder rule stored with a
+ * placeholder as a victim's document, the line that content: re-sent in
+ * this node's form, as its own line would be (as mend_older does in
+ * intake_record.c), unless
+ * the consolidator refused it or the record, or this dry run made it.
+ * Returns 1 (res says "already held", or re-sent), 0 (not that content),
+ * -errno.
  */
 int
 intake_held_as_corrected(struct outbox_txn *t, struct intake *in,
@@ -471,13 +548,9 @@ intake_held_as_corrected(struct outbox_txn *t, struct intake *in,
 	struct parsed_record *p = tk->p;
 	const struct ref_info *known = &tk->known;
 	struct ref_info ci;
-	uint8_t cid[EVENT_ID_LEN], saved_id[EVENT_ID_LEN];
-	uint8_t digest[REF_DIGEST_LEN], *evb;
+	uint8_t cid[EVENT_ID_LEN], digest[REF_DIGEST_LEN];
 	char cref[RECORD_MAX_REF + 1];
-	enum kind saved_kind = p->ev.kind;
-	uint64_t saved_target = p->ev.target_seq;
-	bool cprov;
-	size_t evlen;
+	bool cprov, older = false;
 	int r;
 
 	if (known->target != TARGET_NONE || known->current == known->own)
@@ -489,31 +562,33 @@ intake_held_as_corrected(struct outbox_txn *t, struct intake *in,
 	if (ci.target != TARGET_CORRECTION || ci.epoch != p->ev.key_epoch ||
 	    cprov != tk->provisional)
 		return 0;
-	memcpy(saved_id, p->ev.id, EVENT_ID_LEN);
-	memcpy(p->ev.id, cid, EVENT_ID_LEN);
-	p->ev.kind = KIND_CORRECTION;
-	p->ev.target_seq = known->seq;
-	r = codec_event_encode(&p->ev, &evb, &evlen);
-	memcpy(p->ev.id, saved_id, EVENT_ID_LEN);
-	p->ev.kind = saved_kind;
-	p->ev.target_seq = saved_target;
-	if (r != 0)
+	if (shaped_digest(p, cid, known->seq, false, digest) != 0)
 		return 0;
-	sign_digest(evb, evlen, digest);
-	free(evb);
-	if (memcmp(ci.digest, digest, REF_DIGEST_LEN) != 0)
-		return 0;
+	if (memcmp(ci.digest, digest, REF_DIGEST_LEN) != 0) {
+		older = p->placeholder > 0 &&
+			shaped_digest(p, cid, known->seq, true, digest) == 0 &&
+			memcmp(ci.digest, digest, REF_DIGEST_LEN) == 0;
+		if (!older)
+			return 0;
+	}
 	/* Its re-keying refused: the consolidator holds the content under
 	 * an older epoch's pseudonyms. */
 	r = cref[0] != '\0' && known->current == ci.own
 		? intake_rekey_refused(t, &ci, known->seq)
 		: 0;
+	if (r == 0 && older && cref[0] != '\0' && known->current == ci.own)
+		r = none_dead(t, known->seq, ci.own);
 	if (r == 1) {
 		struct taking ct = {.p = p,
 				    .provisional = tk->provisional,
 				    .known = ci,
 				    .known_provisional = cprov};
-		return resend_correction(t, in, tk, &ct, cref, cid, res);
+		r = resend_correction(t, in, tk, &ct, cref, cid, res);
+		if (r == 1 && older && res->status == LINE_REKEYED) {
+			res->status = LINE_ACCEPTED;
+			intake_warn_placeholder(p, true, res);
+		}
+		return r;
 	}
 	if (r < 0)
 		return r;

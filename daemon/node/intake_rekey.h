@@ -54,6 +54,10 @@ struct taking {
  *	(*ret_seq; a dry run only takes the number). 0 or -errno.
  * intake_ref_put - ri stored as id's ref info (a dry run's over the
  *	outbox's), its digest provisional or not. 0 or -errno.
+ * intake_warn_placeholder - res->placeholder_warning and _field for p's
+ *	victims whose document number is a placeholder; mended: the
+ *	record held under the line's ref, stored by a node older than that
+ *	rule with it as a document, was corrected to leave it out.
  */
 void intake_refuse_other(struct line_result *res, const struct ref_info *known);
 void intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
@@ -73,6 +77,8 @@ int intake_store_event(struct outbox_txn *t, struct intake *in,
 int intake_ref_put(struct outbox_txn *t, struct intake *in,
 		   const uint8_t id[EVENT_ID_LEN], const struct ref_info *ri,
 		   bool provisional) __attribute__((warn_unused_result));
+void intake_warn_placeholder(const struct parsed_record *p, bool mended,
+			     struct line_result *res);
 
 /*
  * Of intake_rekey.c (see its top comment):

@@ -601,7 +601,8 @@ test_rotation_reexport(void **state)
 /*
  * Whether record_parse (wrapped: -Wl,--wrap in tests/tests.cmake) drops
  * the flag of a ref holding its victim's identity, as a node older than
- * that check took such a ref.
+ * that check took such a ref, and keeps a placeholder document number as
+ * a document, as a node older than that rule did.
  */
 static bool old_parser;
 
@@ -622,6 +623,8 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 	if (r == 0 && old_parser) {
 		ret->ref_identity[0] = '\0';
 		ret->held_only = false;
+		record_placeholder_form(ret, true);
+		ret->placeholder = 0;
 	}
 	return r;
 }
@@ -4745,6 +4748,136 @@ test_placeholder_warning(void **state)
 	codec_control_clear(&real);
 }
 
+/* The placeholder warning of a record an older node stored with it. */
+#define PLACEHOLDER_MENDED                                                     \
+	"is a placeholder (one character repeated or a run of digits like "    \
+	"12345678): no longer used to link this victim; the record held "      \
+	"under this ref is corrected"
+
+/*
+ * A record that a node older than the placeholder rule stored with a
+ * placeholder as her document (old_parser), its line sent again as a
+ * case system resends its export: accepted, the node storing a
+ * correction of it without the document key, with a warning saying so
+ * (a dry run saying the same, storing nothing); then held, with no
+ * warning. So too a correction line the older node stored, its
+ * correction of the same target re-sent, and a record's line as it now
+ * stands, the content of such a correction. A record withdrawn since, or
+ * corrected since, is held as it was, after a key rotation too; a line
+ * with other content is another record, as before.
+ */
+static void
+test_placeholder_held_older(void **state)
+{
+	static const char *const old[] = {
+	    ID("Q1", "99999999", "2025-01-01"),
+	    ID("Q2", "12345678", "2025-01-02"),
+	    WD("Q3", "Q2"),
+	    ID("Q4", "40721856", "2025-01-04"),
+	    COR("Q5", "Q4", "87654321"),
+	    ID("Q6", "11111111", "2025-01-06"),
+	    COR("Q7", "Q6", "40721856"),
+	    ID("Q8", "40721856", "2025-01-08"),
+	    COR("Q9", "Q8", "99999999"),
+	    ID("QA", "01234567", "2025-01-10"),
+	};
+	static const uint8_t none[PSEUDONYM_LEN] = {0};
+	struct fixture *fx = *state;
+	enum line_status st[10];
+	struct control rep;
+	struct line_result res;
+	const struct event *ev;
+	uint64_t last, q1, q5;
+
+	old_parser = true;
+	assert_int_equal(submit(fx, old, 10, st, &rep), 0);
+	old_parser = false;
+	q1 = rep.results[0].seq;
+	q5 = rep.results[4].seq;
+	codec_control_clear(&rep);
+	assert_int_equal(stored(fx, q1)->rec.victim.doc_type, DOC_DNI);
+	assert_int_equal(stored(fx, q5)->rec.victim.doc_type, DOC_DNI);
+	last = last_seq(fx);
+	assert_int_equal(last, 10);
+
+	fx->dry = 63;
+	submit1(fx, old[0], &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_string_equal(res.placeholder_warning, PLACEHOLDER_MENDED);
+	assert_int_equal(last_seq(fx), last);
+
+	submit1(fx, old[0], &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_true(line_warns_placeholder(&res));
+	assert_string_equal(res.placeholder_warning, PLACEHOLDER_MENDED);
+	assert_string_equal(res.placeholder_field, "victim.document.number");
+	assert_null(strstr(res.placeholder_warning, "9999"));
+	assert_int_equal(res.seq, last + 1);
+	ev = stored(fx, last + 1);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, q1);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_NONE);
+	assert_memory_equal(ev->rec.victim.doc_key, none, sizeof(none));
+	assert_true(ev->rec.victim.has_name_key);
+	submit1(fx, old[0], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_false(line_warns_placeholder(&res));
+
+	/* A correction line: its target corrected again, in this form. */
+	submit1(fx, old[4], &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_string_equal(res.placeholder_warning, PLACEHOLDER_MENDED);
+	assert_string_equal(res.placeholder_field,
+			    "record.victim.document.number");
+	ev = stored(fx, last + 2);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, 4);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_NONE);
+	submit1(fx, old[4], &res);
+	assert_int_equal(res.status, LINE_HELD);
+
+	/* Withdrawn since, or corrected since: held as it was. */
+	submit1(fx, old[1], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, old[5], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	/* Other content under its ref: another record, as before. */
+	submit1(fx, ID("Q1", "99999999", "2025-01-09"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_int_equal(last_seq(fx), last + 2);
+
+	/* A record exported as it now stands, its correction an older
+	 * node's with the placeholder: that correction re-sent, under its
+	 * own ref, in this form; then held, and so is its own line. */
+	submit1(fx, NOW("Q8", "99999999"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_string_equal(res.placeholder_warning, PLACEHOLDER_MENDED);
+	assert_int_equal(res.seq, last + 3);
+	ev = stored(fx, last + 3);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, 8);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_NONE);
+	submit1(fx, NOW("Q8", "99999999"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, old[8], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last + 3);
+
+	/* After a key rotation: re-keyed in this form; withdrawn or
+	 * corrected since, held as it was. */
+	rotate(fx, 2);
+	submit1(fx, old[9], &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(stored(fx, last + 4)->rec.victim.doc_type, DOC_NONE);
+	submit1(fx, old[1], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, old[5], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last + 4);
+}
+
 int
 main(void)
 {
@@ -4836,6 +4969,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_placeholder_warning, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_placeholder_held_older, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),

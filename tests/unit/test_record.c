@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "codec.h"
 #include "date.h"
 #include "keys.h"
 #include "norm.h"
@@ -2282,16 +2283,29 @@ test_placeholder(void **state)
 	static const char *const dnis[] = {"99999999", "11111111", "12345678",
 					   "87654321", "01234567", "2222-2222",
 					   NULL};
-	uint8_t name[PSEUDONYM_LEN], none[PSEUDONYM_LEN] = {0};
+	uint8_t name[PSEUDONYM_LEN], none[PSEUDONYM_LEN] = {0}, *evb;
 	const struct victim *v = &pr.ev.rec.victim;
-	size_t i;
+	static struct event dec;
+	size_t i, evlen;
 
 	(void)state;
 	ok(INST_PNP, IDV(V_NAMES));
 	memcpy(name, v->name_key, sizeof(name));
 	ok(INST_PNP, IDV(V_DOC_NAMES("DNI", "99999999")));
 	assert_int_equal(v->doc_type, DOC_NONE);
-	assert_memory_equal(v->doc_key, none, sizeof(none));
+	/* Its key, kept to tell a record an older node stored with it,
+	 * is in no event encoded. */
+	assert_int_equal(pr.placeholder_type[0], DOC_DNI);
+	assert_memory_not_equal(v->doc_key, none, sizeof(none));
+	assert_int_equal(codec_event_encode(&pr.ev, &evb, &evlen), 0);
+	assert_int_equal(codec_event_decode(evb, evlen, &dec), 0);
+	free(evb);
+	assert_int_equal(dec.rec.victim.doc_type, DOC_NONE);
+	assert_memory_equal(dec.rec.victim.doc_key, none, sizeof(none));
+	record_placeholder_form(&pr, true);
+	assert_int_equal(v->doc_type, DOC_DNI);
+	record_placeholder_form(&pr, false);
+	assert_int_equal(v->doc_type, DOC_NONE);
 	assert_true(v->has_name_key);
 	assert_memory_equal(v->name_key, name, sizeof(name));
 	assert_int_equal(pr.placeholder, 1);
@@ -2336,6 +2350,19 @@ test_placeholder(void **state)
 	assert_int_equal(pr.ev.rec.victims[3].doc_type, DOC_NONE);
 	assert_memory_equal(pr.ev.rec.victims[3].name_key, name, sizeof(name));
 	assert_int_equal(pr.unlinkable, 1);
+	/* Their types by place, the record's own victim first. */
+	assert_int_equal(pr.placeholder_type[0], DOC_NONE);
+	assert_int_equal(pr.placeholder_type[1], DOC_NONE);
+	assert_int_equal(pr.placeholder_type[2], DOC_DNI);
+	assert_int_equal(pr.placeholder_type[4], DOC_DNI);
+	record_placeholder_form(&pr, true);
+	assert_int_equal(pr.ev.rec.victims[0].doc_type, DOC_DNI);
+	assert_int_equal(pr.ev.rec.victims[1].doc_type, DOC_DNI);
+	assert_int_equal(pr.ev.rec.victims[2].doc_type, DOC_NONE);
+	assert_int_equal(pr.ev.rec.victims[3].doc_type, DOC_DNI);
+	record_placeholder_form(&pr, false);
+	assert_int_equal(pr.ev.rec.victims[0].doc_type, DOC_DNI);
+	assert_int_equal(pr.ev.rec.victims[1].doc_type, DOC_NONE);
 	/* A ref that holds a placeholder holds no one's number. */
 	ok(INST_PNP, "{'kind':'identification','ref':'DNI-12345678',"
 		     "'date':'2026-03-10','region':'15','victim':" V_DOC(
