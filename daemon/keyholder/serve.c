@@ -172,11 +172,15 @@ vrefuse(struct keyholder *kh, const struct tframes *f, struct account *a,
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	kh->requests_refused++;
 	if (a != NULL) {
-		if (spent)
+		/* Only a refusal for the rate is kuska status's warning of a
+		 * sweep: another (a full disk, a rotation's key epoch) must
+		 * not revive an old one. */
+		if (spent) {
 			a->refused_rate += n;
-		else
+			a->last_refusal_ms = date_now_ms();
+		} else {
 			a->refused_other += n;
-		a->last_refusal_ms = date_now_ms();
+		}
 	}
 	reply(kh, f, &m);
 }

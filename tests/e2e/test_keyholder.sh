@@ -301,6 +301,31 @@ check "the file back: mp's request is evaluated" \
 check "... and kuska status no longer warns of the file" sh -c \
 	"'$KUSKA' status -c '$N/keyholder.conf' | { ! grep -q 'accounts file'; }"
 
+# --- an old sweep, and a refusal for another reason now -----------------------
+# pnp refused for the rate two days ago (its time moved back in the file),
+# then refused for another key epoch: no sweep within the day. Before, any
+# refusal (another epoch, an accounts file it cannot write) renewed the
+# time the warning looks at, and a node's old sweep read as a new one.
+stop_keyholder TERM
+awk -v t="$(($(date +%s%3N) - 2 * 86400000))" \
+	'NR > 1 && $1 == "pnp" { $9 = t } { print }' "$ACC" >"${T:?}/accounts.old"
+cat "$T/accounts.old" >"$ACC"
+start_keyholder
+check "pnp refused for the rate two days ago: no warning of a sweep" sh -c \
+	"'$KUSKA' status -c '$N/keyholder.conf' | { ! grep -q '^WARNING: pnp asked'; }"
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 2 -n 10 -b 10 -t 3000 \
+	>"$T/epoch.out" 2>&1
+sed 's/^/#   /' "$T/epoch.out"
+check "pnp's request of another key epoch is refused" \
+	grep -q "refused: wrong_epoch" "$T/epoch.out"
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/epoch.status"
+sed 's/^/#   /' "$T/epoch.status"
+check "... counted as refused for another reason" \
+	test "$(awk '$1 == "pnp" { print $5 }' "$T/epoch.status")" -ge 10
+check "... and kuska status does not call it a sweep" \
+	sh -c "! grep -q '^WARNING: pnp asked' '$T/epoch.status'"
+
 # --- mimp's key replaced (OPERATIONS.md section 6) ---------------------------
 # The evaluated line names the key each node asked with, so that a swap
 # shows in the key holder's journal as in the consolidator's hello.
