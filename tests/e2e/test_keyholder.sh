@@ -273,6 +273,16 @@ check "... logged by the key holder" \
 # says what is wrong instead.
 ACC=$N/data/keyholder.accounts
 mv "$ACC" "$T/accounts.saved" && mkdir "$ACC"
+# pnp, its allowance spent, refused for the rate (its first line since the
+# restart, written with the accounts): that write fails too, and kuska
+# status must say so, as a restart would forget the refusal.
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 -t 3000 \
+	>"$T/unkept.out" 2>&1
+check "accounts not writable: pnp refused for the rate" \
+	grep -q "refused: rate_limited: rate limit" "$T/unkept.out"
+check "... kuska status warns of the file, the refusal not kept" sh -c \
+	"'$KUSKA' status -c '$N/keyholder.conf' | grep -q '^WARNING: the accounts file could not be written .*($ACC: Is a directory)'"
 "$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" \
 	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
 	>"$T/unsaved.out" 2>&1
