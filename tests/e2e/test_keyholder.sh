@@ -364,6 +364,25 @@ check "... logged naming the new key (at the stop at the latest)" \
 	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \
 	"$N/keyholder.log"
 
+# --- a downgrade: the accounts file turned back into version 1 ---------------
+# The command of kuska.conf(5) keeps each node's allowance and counts, which
+# a file removed would give back (a day's allowance each); the key holder of
+# today reads version 1 as an earlier one does.
+awk 'NR > 1 { print $1, $4, $5, $6, $7 }' "$ACC" >"${T:?}/counts.v2"
+sed -i -e '1s/ 2$/ 1/' -e '2,$s/ [0-9]* [0-9]*$//' "$ACC"
+check "the documented command makes a file of version 1" \
+	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 1" { exit 1 }
+	     NR > 1 && NF != 7 { exit 1 }' "$ACC"
+check "... its mode kept (0600)" test "$(stat -c %a "$ACC")" = 600
+# Back at 3000 a day: a file removed would open each node 3000.
+sed -i 's/^rate_per_day = 100$/rate_per_day = 3000/' "$N/keyholder.conf"
+start_keyholder
+check "... read by the key holder, every node's counts kept" sh -c \
+	"awk 'NR > 1 { print \$1, \$4, \$5, \$6, \$7 }' '$ACC' | cmp -s - '$T/counts.v2'"
+check "... and pnp's allowance not given back" \
+	test "$(awk '$1 == "pnp" { print $2 }' "$ACC")" -le 200
+stop_keyholder TERM
+
 check "audit" audit_ok
 
 finish
