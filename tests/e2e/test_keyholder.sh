@@ -165,6 +165,22 @@ start_keyholder
 check "killed at once and started again, the key holder still counts that refusal" \
 	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
 	= $((refused_before + 1000))
+# Refused again within the minute, so not written then, and stopped: the
+# stop writes it (before, it was lost with the restart).
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 \
+	>"$T/sweep3.out" 2>&1
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 \
+	>"$T/sweep4.out" 2>&1
+check "pnp refused twice more within the minute" sh -c \
+	"grep -q 'refused: rate_limited' '$T/sweep3.out' &&
+	 grep -q 'refused: rate_limited' '$T/sweep4.out'"
+stop_keyholder TERM
+start_keyholder
+check "stopped and started again, the key holder counts both" \
+	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
+	= $((refused_before + 3000))
 check "... the accounts were loaded" \
 	grep -q "event=start .*accounts_loaded=[1-9]" "$N/keyholder.log"
 check "... and the file names no identity, only nodes and counts" \
