@@ -36,7 +36,9 @@ struct account {
 	uint64_t requests, evaluations;
 	uint64_t refused_rate;	/* elements refused: allowance spent */
 	uint64_t refused_other; /* elements refused for any other reason */
-	uint64_t last_request_ms, last_refusal_ms; /* wall clock; 0 never */
+	/* Wall clock, 0 never; last_refusal_ms: its last refusal for the
+	 * rate (refused_rate), not for another reason. */
+	uint64_t last_request_ms, last_refusal_ms;
 	uint64_t unlogged;  /* rate refusals since the last log line */
 	uint64_t logged_ms; /* monotonic time of that line */
 	/* Its evaluations not yet in an event=evaluated line, and the

@@ -102,6 +102,27 @@ load_accounts(struct keyholder *kh)
 }
 
 /*
+ * The accounts written once more at a stop: the refusals since the last
+ * write (one for the rate is written at most once a minute a node,
+ * another only with the next charge) outlive the restart. A kill loses
+ * them.
+ */
+static void
+save_accounts(struct keyholder *kh)
+{
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return;
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
+			 date_mono_ms(), date_now_ms(), NULL);
+	if (r != 0)
+		log_warnx("event=accounts_not_saved path=%s error=%s (at "
+			  "stop: the refusals since its last write not kept)",
+			  LOG_Q(kh->cfg.accounts), strerror(-r));
+}
+
+/*
  * For -n: whether the accounts file could be written, said with the file
  * and the key. A directory not there yet is no error (systemd's
  * StateDirectory= makes it); whatever else a start would refuse exits 78.
@@ -405,6 +426,7 @@ main(int argc, char **argv)
 	service_ready(status);
 	run(&kh);
 	keyholder_audit_flush(&kh, date_mono_ms(), true);
+	save_accounts(&kh);
 	service_notify_stopping();
 	log_info("event=stop");
 	keyholder_free(&kh);

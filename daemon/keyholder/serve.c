@@ -172,11 +172,15 @@ vrefuse(struct keyholder *kh, const struct tframes *f, struct account *a,
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	kh->requests_refused++;
 	if (a != NULL) {
-		if (spent)
+		/* Only a refusal for the rate is kuska status's warning of a
+		 * sweep: another (a full disk, a rotation's key epoch) must
+		 * not revive an old one. */
+		if (spent) {
 			a->refused_rate += n;
-		else
+			a->last_refusal_ms = date_now_ms();
+		} else {
 			a->refused_other += n;
-		a->last_refusal_ms = date_now_ms();
+		}
 	}
 	reply(kh, f, &m);
 }
@@ -235,6 +239,21 @@ eval_range(void *arg, size_t from, size_t to)
 }
 
 /*
+ * Keeps the result r of a write of the accounts (0 or -errno) for kuska
+ * status: the time and reason of a failure, until a write succeeds.
+ */
+static void
+accounts_written(struct keyholder *kh, int r)
+{
+	if (r == 0) {
+		kh->accounts_failed_ms = 0;
+		return;
+	}
+	kh->accounts_failed_ms = date_now_ms();
+	kh->accounts_error = r;
+}
+
+/*
  * Logs a rate refusal: the first, then at most one line a minute, and
  * writes the accounts with it.
  */
@@ -261,9 +280,14 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	 * which the node's key can force, must not hide it from kuska
 	 * status (a request refused writes nothing, or a flood of them
 	 * would be a flood of writes). */
-	if (kh->cfg.accounts[0] != '\0' &&
-	    (r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
-			      mono, date_now_ms(), NULL)) != 0)
+	if (kh->cfg.accounts[0] == '\0')
+		return;
+	/* Its failure in kuska status too: a refusal not kept is one a
+	 * restart hides. */
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
+			 date_now_ms(), NULL);
+	accounts_written(kh, r);
+	if (r != 0)
 		log_warnx_budget(&kh->save_log,
 				 "event=accounts_not_saved node=%s path=%s "
 				 "error=%s (a refusal not kept)",
@@ -350,12 +374,9 @@ saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 				 "what it charges)",
 				 a->id, LOG_Q(kh->cfg.accounts),
 				 strerror(-unsynced));
-	if (r == 0) {
-		kh->accounts_failed_ms = 0;
+	accounts_written(kh, r);
+	if (r == 0)
 		return true;
-	}
-	kh->accounts_failed_ms = date_now_ms();
-	kh->accounts_error = r;
 	kh->accounts_refused++;
 	log_warnx_budget(&kh->save_log,
 			 "event=accounts_not_saved node=%s path=%s error=%s "

@@ -165,6 +165,22 @@ start_keyholder
 check "killed at once and started again, the key holder still counts that refusal" \
 	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
 	= $((refused_before + 1000))
+# Refused again within the minute, so not written then, and stopped: the
+# stop writes it (before, it was lost with the restart).
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 \
+	>"$T/sweep3.out" 2>&1
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 \
+	>"$T/sweep4.out" 2>&1
+check "pnp refused twice more within the minute" sh -c \
+	"grep -q 'refused: rate_limited' '$T/sweep3.out' &&
+	 grep -q 'refused: rate_limited' '$T/sweep4.out'"
+stop_keyholder TERM
+start_keyholder
+check "stopped and started again, the key holder counts both" \
+	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
+	= $((refused_before + 3000))
 check "... the accounts were loaded" \
 	grep -q "event=start .*accounts_loaded=[1-9]" "$N/keyholder.log"
 check "... and the file names no identity, only nodes and counts" \
@@ -273,6 +289,16 @@ check "... logged by the key holder" \
 # says what is wrong instead.
 ACC=$N/data/keyholder.accounts
 mv "$ACC" "$T/accounts.saved" && mkdir "$ACC"
+# pnp, its allowance spent, refused for the rate (its first line since the
+# restart, written with the accounts): that write fails too, and kuska
+# status must say so, as a restart would forget the refusal.
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 -t 3000 \
+	>"$T/unkept.out" 2>&1
+check "accounts not writable: pnp refused for the rate" \
+	grep -q "refused: rate_limited: rate limit" "$T/unkept.out"
+check "... kuska status warns of the file, the refusal not kept" sh -c \
+	"'$KUSKA' status -c '$N/keyholder.conf' | grep -q '^WARNING: the accounts file could not be written .*($ACC: Is a directory)'"
 "$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" \
 	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
 	>"$T/unsaved.out" 2>&1
@@ -301,6 +327,31 @@ check "the file back: mp's request is evaluated" \
 check "... and kuska status no longer warns of the file" sh -c \
 	"'$KUSKA' status -c '$N/keyholder.conf' | { ! grep -q 'accounts file'; }"
 
+# --- an old sweep, and a refusal for another reason now -----------------------
+# pnp refused for the rate two days ago (its time moved back in the file),
+# then refused for another key epoch: no sweep within the day. Before, any
+# refusal (another epoch, an accounts file it cannot write) renewed the
+# time the warning looks at, and a node's old sweep read as a new one.
+stop_keyholder TERM
+awk -v t="$(($(date +%s%3N) - 2 * 86400000))" \
+	'NR > 1 && $1 == "pnp" { $9 = t } { print }' "$ACC" >"${T:?}/accounts.old"
+cat "$T/accounts.old" >"$ACC"
+start_keyholder
+check "pnp refused for the rate two days ago: no warning of a sweep" sh -c \
+	"'$KUSKA' status -c '$N/keyholder.conf' | { ! grep -q '^WARNING: pnp asked'; }"
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 2 -n 10 -b 10 -t 3000 \
+	>"$T/epoch.out" 2>&1
+sed 's/^/#   /' "$T/epoch.out"
+check "pnp's request of another key epoch is refused" \
+	grep -q "refused: wrong_epoch" "$T/epoch.out"
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/epoch.status"
+sed 's/^/#   /' "$T/epoch.status"
+check "... counted as refused for another reason" \
+	test "$(awk '$1 == "pnp" { print $5 }' "$T/epoch.status")" -ge 10
+check "... and kuska status does not call it a sweep" \
+	sh -c "! grep -q '^WARNING: pnp asked' '$T/epoch.status'"
+
 # --- mimp's key replaced (OPERATIONS.md section 6) ---------------------------
 # The evaluated line names the key each node asked with, so that a swap
 # shows in the key holder's journal as in the consolidator's hello.
@@ -328,6 +379,25 @@ stop_keyholder
 check "... logged naming the new key (at the stop at the latest)" \
 	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \
 	"$N/keyholder.log"
+
+# --- a downgrade: the accounts file turned back into version 1 ---------------
+# The command of kuska.conf(5) keeps each node's allowance and counts, which
+# a file removed would give back (a day's allowance each); the key holder of
+# today reads version 1 as an earlier one does.
+awk 'NR > 1 { print $1, $4, $5, $6, $7 }' "$ACC" >"${T:?}/counts.v2"
+sed -i -e '1s/ 2$/ 1/' -e '2,$s/ [0-9]* [0-9]*$//' "$ACC"
+check "the documented command makes a file of version 1" \
+	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 1" { exit 1 }
+	     NR > 1 && NF != 7 { exit 1 }' "$ACC"
+check "... its mode kept (0600)" test "$(stat -c %a "$ACC")" = 600
+# Back at 3000 a day: a file removed would open each node 3000.
+sed -i 's/^rate_per_day = 100$/rate_per_day = 3000/' "$N/keyholder.conf"
+start_keyholder
+check "... read by the key holder, every node's counts kept" sh -c \
+	"awk 'NR > 1 { print \$1, \$4, \$5, \$6, \$7 }' '$ACC' | cmp -s - '$T/counts.v2'"
+check "... and pnp's allowance not given back" \
+	test "$(awk '$1 == "pnp" { print $2 }' "$ACC")" -le 200
+stop_keyholder TERM
 
 check "audit" audit_ok
 

@@ -361,6 +361,23 @@ test_saved_bad(void **state)
 	fclose(f);
 	assert_int_equal(
 	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	/* Version 2 with a line of version 1 (its times missing), or of
+	 * neither, and a version not known: refused with the line, nothing
+	 * loaded. */
+	write_file(path, "kuska-keyholder-accounts 2\npnp 10 5 1 2 3 4 7 8\n"
+			 "mp 10 5 1 2 3 4\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, ":3: not a line of a key holder's"));
+	assert_int_equal(back.n, 0);
+	write_file(path, "kuska-keyholder-accounts 2\npnp 10 5 1 2 3 4 7\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, ":2: "));
+	write_file(path, "kuska-keyholder-accounts 3\npnp 10 5 1 2 3 4 7 8\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, ":1: "));
 	/* A directory named as the file: said so, not "read error". */
 	assert_int_equal(account_load(&back, dir, 1000, 0, 0, err, sizeof(err)),
 			 -EISDIR);
