@@ -910,7 +910,10 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 				if (h->dropped && h->pieces_got < hs->pieces) {
 					/* One that told no max_batch is
 					 * older than this node, and closes
-					 * at a request over its own. */
+					 * at a request over its own. Short
+					 * enough to be whole with the
+					 * longest shown in the reply's 190
+					 * (intake.c). */
 					snprintf(
 					    why, whylen,
 					    "key holder %s went away "
@@ -918,11 +921,10 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 					    h->shown,
 					    h->max_batch != 0
 						? ""
-						: " (it told no max_batch: "
-						  "an older key holder "
+						: " (an older key holder: it "
 						  "closes so at a request "
-						  "over its max_batch: "
-						  "raise that to 256)");
+						  "over its max_batch: raise "
+						  "that to 256)");
 					r = -EHOSTUNREACH;
 					break;
 				}
