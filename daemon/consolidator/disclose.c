@@ -663,17 +663,71 @@ set_hidden(struct dfam *f, struct lp *p, int u, bool hidden, int64_t k)
 }
 
 /*
+ * Block b's problem with every non-zero cell hidden (latents and zeros as
+ * in problem()): the widest ranges any hiding can give, since hiding a
+ * cell only loosens its bounds. NULL when out of memory.
+ */
+static struct lp *
+problem_all_hidden(struct dfam *f, int b, int64_t k)
+{
+	bool *was = malloc((f->n + 1) * sizeof(*was));
+	struct lp *p;
+	size_t i;
+
+	if (was == NULL)
+		return NULL;
+	for (i = 0; i < f->n; i++) {
+		struct term *t = &f->t[i];
+		was[i] = t->hidden;
+		if (t->block == b && t->cell && t->value != 0)
+			t->hidden = true;
+	}
+	p = problem(f, b, k);
+	for (i = 0; i < f->n; i++)
+		f->t[i].hidden = was[i];
+	free(was);
+	return p;
+}
+
+/*
+ * Whether narrow cell c of block b stays narrow whatever is hidden: in
+ * *all (problem_all_hidden, made the first time it is asked), even the
+ * relaxation finds it narrow. 1 if so, 0 if not, or -errno. (Narrow there
+ * in whole numbers only, it is not taken as hopeless: an integer
+ * programme over a block with everything hidden may take long, and one
+ * that reaches its bound answers narrow.)
+ */
+static int
+hopeless(struct dfam *f, struct lp **all, int b, int64_t k, int c)
+{
+	int64_t span = 0;
+	int r;
+
+	if (*all == NULL && (*all = problem_all_hidden(f, b, k)) == NULL)
+		return -ENOMEM;
+	r = span_of(f, *all, &f->t[c], false, &span);
+	if (r != 0)
+		return r;
+	return wide(f, span) ? 0 : 1;
+}
+
+/*
  * Widens narrow cell c of block b: first looks again (cells hidden since
  * it was found narrow may have widened it: then nothing more is hidden);
  * else hides one more cell: the smallest of the cells that hold c's
  * range in the relaxation; when none does (the range is narrow only in
  * whole numbers, or the optimum is degenerate), the smallest of the
  * nearest cells whose hiding widens c's range, else the smallest of
- * those. c is looked at again afterwards (state S_UNCHECKED), and so is
+ * those - unless c is hopeless (say a total below k of as many small
+ * parts as it is, each at least 1): then c is beyond protection
+ * (S_FAILED) and nothing is hidden for it, where hiding ring after ring
+ * of cells within reach would withhold the whole block and leave c as
+ * narrow. c is looked at again afterwards (state S_UNCHECKED), and so is
  * the cell hidden.
  */
 static int
-widen(struct dfam *f, struct lp *p, int b, int64_t k, int c, bool exact)
+widen(struct dfam *f, struct lp *p, struct lp **all, int b, int64_t k, int c,
+      bool exact)
 {
 	int *cand, n, pick, r;
 	size_t i;
@@ -692,6 +746,12 @@ widen(struct dfam *f, struct lp *p, int b, int64_t k, int c, bool exact)
 		return -ENOMEM;
 	n = exact ? 0 : holders(f, p, b, k, c, cand);
 	held = n > 0;
+	if (n == 0 && (r = hopeless(f, all, b, k, c)) != 0) {
+		free(cand);
+		if (r == 1)
+			f->t[c].state = S_FAILED;
+		return r == 1 ? 0 : r;
+	}
 	if (n == 0)
 		n = candidates(f, c, cand);
 	if (n <= 0) {
@@ -729,7 +789,7 @@ widen(struct dfam *f, struct lp *p, int b, int64_t k, int c, bool exact)
 static int
 protect_block(struct dfam *f, int b, int64_t k)
 {
-	struct lp *p = problem(f, b, k);
+	struct lp *p = problem(f, b, k), *all = NULL;
 	int first, r;
 	bool exact = false;
 
@@ -745,12 +805,13 @@ protect_block(struct dfam *f, int b, int64_t k)
 		}
 		if (first < 0)
 			break;
-		r = widen(f, p, b, k, first, exact);
+		r = widen(f, p, &all, b, k, first, exact);
 		if (r != 0)
 			break;
 		exact = false;
 	}
 	lp_free(&p);
+	lp_free(&all);
 	return r;
 }
 

@@ -68,7 +68,9 @@ int dfam_rel(struct dfam *f, const int *terms, const int64_t *coefs, size_t n,
  * dfam_protect - decides the hidden cells for threshold k (>= 1; k = 1
  * hides nothing), as above. A cell whose range stays narrow even when
  * every non-zero cell it is related to is hidden is counted in
- * *ret_unprotected (may be NULL); it stays hidden. Returns 0, -ENOMEM,
+ * *ret_unprotected (may be NULL); it stays hidden, and no cell is hidden
+ * around it beyond those the relaxation says hold its range (more would
+ * leave it as narrow). Returns 0, -ENOMEM,
  * -EDOM (GLPK failed: the relations contradict each other) or
  * -ECANCELED (dfam_set_cancel).
  */

@@ -629,6 +629,53 @@ test_integer_only(void **state)
 	fam_free(f);
 }
 
+/*
+ * Beyond protection, and nothing else withheld for it: a total of 9 (below
+ * k) of nine parts, each at least 1 to the reader, is 9 and each part 1
+ * whatever is hidden. Tied to large counts (records at least the total and
+ * another count, itself the sum of two), it once had every one of them
+ * hidden, ring after ring, each hiding leaving it as narrow: so a 2024
+ * with 818 victims was withheld whole for nine referrals of one
+ * institution to another over eight regions (disc55).
+ */
+static void
+test_beyond_protection(void **state)
+{
+	struct fam *f = fam_new();
+	int tot, part[9], rec, big, x, y, i;
+
+	(void)state;
+	tot = cell(f, 9);
+	for (i = 0; i < 9; i++)
+		part[i] = cell(f, 1);
+	big = cell(f, 500);
+	x = cell(f, 300);
+	y = cell(f, 200);
+	rec = cell(f, 600);
+	term(tot, 1);
+	for (i = 0; i < 9; i++)
+		term(part[i], -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	term(big, 1);
+	term(x, -1);
+	term(y, -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	term(rec, 1);
+	term(tot, -1);
+	term(big, -1);
+	rel_add(f, DISCLOSE_GE, 0);
+	assert_int_equal(protect(f), 10);
+	assert_true(hidden(f, tot));
+	for (i = 0; i < 9; i++)
+		assert_true(hidden(f, part[i]));
+	assert_false(hidden(f, big));
+	assert_false(hidden(f, x));
+	assert_false(hidden(f, y));
+	assert_false(hidden(f, rec));
+	check(f, 10, 1300, "beyond protection", 0);
+	fam_free(f);
+}
+
 /* With k = 3 a small count is 1 or 2 to the reader, who knows it is
  * small: it needs both values, and the count hidden beside it as many;
  * a lower k hides no more than k = 10 does here. */
@@ -950,6 +997,7 @@ main(void)
 	    cmocka_unit_test(test_complement),
 	    cmocka_unit_test(test_periods_regions),
 	    cmocka_unit_test(test_integer_only),
+	    cmocka_unit_test(test_beyond_protection),
 	    cmocka_unit_test(test_low_k),
 	    cmocka_unit_test(test_bad_relation),
 	    cmocka_unit_test(test_property_records),
