@@ -100,7 +100,7 @@ check_control_fields(const struct control *c)
 {
 	size_t i;
 
-	if (c->type < CTL_SUBMIT || c->type > CTL_METRICS_TEXT ||
+	if (c->type < CTL_SUBMIT || c->type > CTL_STARTING ||
 	    (c->type == CTL_METRICS_TEXT && c->text == NULL) ||
 	    c->n_results > CODEC_MAX_LINES || c->node.n_dead > CODEC_MAX_DEAD ||
 	    !text_ok(c->source, sizeof(c->source)) ||
@@ -111,8 +111,14 @@ check_control_fields(const struct control *c)
 		     sizeof(c->node.first_refused_field)) ||
 	    !text_ok(c->node.first_refused_source,
 		     sizeof(c->node.first_refused_source)) ||
-	    !text_ok(c->cons.disk_full, sizeof(c->cons.disk_full)))
+	    !text_ok(c->cons.disk_full, sizeof(c->cons.disk_full)) ||
+	    !text_ok(c->keyholder.accounts_error,
+		     sizeof(c->keyholder.accounts_error)))
 		abort();
+	for (i = 0; i < c->keyholder.n_nodes; i++)
+		if (!text_ok(c->keyholder.nodes[i].id,
+			     sizeof(c->keyholder.nodes[i].id)))
+			abort();
 	for (i = 0; i < c->n_results; i++) {
 		const struct line_result *lr = &c->results[i];
 		if (lr->status < LINE_ACCEPTED ||
