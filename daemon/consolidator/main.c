@@ -173,9 +173,13 @@ run(struct cons *c)
 }
 
 /*
- * Binds the control socket before the store's checks and any statistics
+ * Binds the control socket before the store's open and any statistics
  * rebuild, and answers "starting" on it until run: kuska status tells a
- * start (exit 3) from a consolidator not running (exit 2).
+ * start (exit 3) from a consolidator not running (exit 2). Not before
+ * the store's checks: they fork a child (guard_run), which must be
+ * forked before any thread (libzmq's, this one's): in a child of a
+ * process with threads only async-signal-safe calls are sound, and
+ * under valgrind the threads' memory, gone with them, fails the check.
  */
 static void
 start_answering(struct cons *c)
@@ -191,7 +195,7 @@ start_answering(struct cons *c)
 	    c->t, c->cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (c->control == NULL)
 		fatalx("%s: [consolidator] control: %s", c->conf_path, why);
-	starting_say("checking the store");
+	starting_say("opening the store");
 	if ((err = starting_begin(c->control)) != 0)
 		fatalx("cannot start the control thread: %s", strerror(-err));
 }
@@ -326,8 +330,6 @@ main(int argc, char **argv)
 		printf("repair: the store is sound\n");
 		return 0;
 	}
-	if (!rebuild && refetch == NULL)
-		start_answering(&c);
 	if (start_check_store(c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
 		/* Only --repair helps: a restart finds the same damage. */
@@ -335,6 +337,8 @@ main(int argc, char **argv)
 	}
 	if (refetch != NULL)
 		return start_refetch(&c, &rf);
+	if (!rebuild)
+		start_answering(&c);
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
