@@ -215,18 +215,18 @@ recover_run(const struct recover_params *p, FILE *out)
 		goto out;
 	}
 	if (e != 0) {
-		/* It answers no key it turns away: a revoked one, such as
-		 * this node's after a theft, before its rotation. */
+		/* A key it turns away (a revoked one, such as this node's
+		 * after a theft, before its rotation) or a handshake that
+		 * fails is said as it happens (rec_connect's monitor): what
+		 * times out is mostly no connection made. */
 		if (!r.said)
 			fprintf(stderr,
 				"kuska-node: no answer from the consolidator "
 				"at %s: %s%s\n",
 				p->consolidator, strerror(-e),
 				e == -ETIMEDOUT
-				    ? "; it answers no key it has revoked or "
-				      "does not list: if this node's key was "
-				      "revoked, give the node a new key first "
-				      "(a rotation, OPERATIONS.md section 6)"
+				    ? "; not running, a wrong host or port, or "
+				      "a firewall?"
 				    : "");
 		goto out;
 	}
@@ -286,6 +286,7 @@ out:
 		remove_fresh(r.fresh_dir);
 	outbox_close(&r.fresh);
 	outbox_close(&r.old);
+	tsock_free(&r.mon);
 	tsock_free(&r.sock);
 	transport_free(&r.t);
 	free(r.ids);

@@ -20,6 +20,8 @@ struct rec {
 	const struct recover_params *p;
 	struct transport *t;
 	struct tsock *sock;
+	struct tsock *mon;    /* sock's handshakes */
+	unsigned hs_failures; /* handshakes failed in a row */
 	struct outbox *old; /* NULL: none, or unreadable */
 	bool had_old;	    /* there was an outbox with events */
 	bool old_unreadable;

@@ -35,8 +35,8 @@ key_name(const struct rec *r, const uint8_t key_id[KEY_ID_LEN],
 /*
  * What revoking key_id leaves to do when it is the key this node signs
  * with now: a new one before anything else, as the consolidator turns a
- * revoked key away, the next --recover's too (which then says only that
- * it had no answer), and refuses its events. "" for an earlier key.
+ * revoked key away, the next --recover's too (which then says it
+ * refused this node's key), and refuses its events. "" for an earlier key.
  */
 static const char *
 rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
@@ -45,8 +45,9 @@ rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
 		return "";
 	return "; this node signs with that key now: it then needs a new key "
 	       "(a rotation, OPERATIONS.md section 6) before --recover runs "
-	       "again, as the consolidator turns a revoked key away (\"no "
-	       "answer from the consolidator\") and refuses its next events";
+	       "again, as the consolidator turns a revoked key away (\"the "
+	       "consolidator at ... refused this node's key\") and refuses "
+	       "its next events";
 }
 
 /*

@@ -36,19 +36,77 @@
 #define RECOVER_UNASKED_MAX 4096
 
 /*
+ * Handshakes failed in a row that stop the recovery: libzmq dials again
+ * within 400 ms after each, and one may be a connection cut (a busy or
+ * restarting consolidator); as the running node, three are a
+ * consolidator_key that is not the consolidator's.
+ */
+#define RECOVER_HANDSHAKE_FAILURES 3
+
+/*
+ * Reads what the connection's handshakes did. A refusal stops the
+ * recovery at once (libzmq dials no more after it), as do
+ * RECOVER_HANDSHAKE_FAILURES failed in a row; each is said in the words
+ * of the running node's event=handshake_refused and handshake_failed
+ * (deliver_conn.c), and returns -ECONNREFUSED; otherwise 0.
+ */
+static int
+read_handshakes(struct rec *r)
+{
+	enum tevent ev;
+	char addr[256];
+
+	while (r->mon != NULL &&
+	       tsock_monitor_read(r->mon, &ev, addr, sizeof(addr)) == 0) {
+		if (ev == TEVENT_HANDSHAKE_OK)
+			r->hs_failures = 0;
+		if (ev == TEVENT_HANDSHAKE_FAILED_AUTH) {
+			fprintf(stderr,
+				"kuska-node: the consolidator at %s refused "
+				"this node's key: recovery stopped (the outbox "
+				"is unchanged); is this node's transport key "
+				"in the registry? it refuses a key it has "
+				"revoked or does not list (its journal says "
+				"why: event=auth_refused): if this node's key "
+				"was revoked, give the node a new key first "
+				"(a rotation, OPERATIONS.md section 6)\n",
+				r->p->consolidator);
+			r->said = true;
+			return -ECONNREFUSED;
+		}
+		if (ev == TEVENT_HANDSHAKE_FAILED &&
+		    ++r->hs_failures >= RECOVER_HANDSHAKE_FAILURES) {
+			fprintf(stderr,
+				"kuska-node: the handshake with the "
+				"consolidator at %s failed %u times in a row: "
+				"recovery stopped (the outbox is "
+				"unchanged); " NODE_HANDSHAKE_HINT "\n",
+				r->p->consolidator, r->hs_failures);
+			r->said = true;
+			return -ECONNREFUSED;
+		}
+	}
+	return 0;
+}
+
+/*
  * Sends m and waits for an answer of type want (nonce for WELCOME).
  * Returns 0, -EPERM (a refusal, said), -EPROTO (more than
- * RECOVER_UNASKED_MAX messages read that were not it), -ETIMEDOUT,
- * -ENOMEM or another -errno.
+ * RECOVER_UNASKED_MAX messages read that were not it), -ECONNREFUSED
+ * (the handshake refused or failing, said: read_handshakes),
+ * -ETIMEDOUT, -ENOMEM or another -errno.
  */
 static int
 ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 {
 	uint64_t deadline = date_mono_ms() + (uint64_t)r->p->timeout_ms;
+	struct tsock *socks[2] = {r->sock, r->mon};
+	size_t n_socks = r->mon != NULL ? 2 : 1;
 	struct flood_guard unasked;
+	bool ready[2];
 	uint8_t *buf;
 	size_t len;
-	int e;
+	int e, h;
 
 	/* Decoded before counted: the answer after RECOVER_UNASKED_MAX
 	 * others is taken (counted first, it stopped the recovery). */
@@ -58,23 +116,31 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 		return e;
 	for (;;) { /* the connection comes up in the background */
 		const void *data[1] = {buf};
-		bool ready;
 		e = tsock_send(r->sock, data, &len, 1);
 		if (e != -EAGAIN || date_mono_ms() >= deadline)
 			break;
-		(void)tsock_poll(&r->sock, 1, &ready, 100);
+		(void)tsock_poll(socks, n_socks, ready, 100);
+		h = read_handshakes(r);
+		if (h != 0) {
+			e = h;
+			break;
+		}
 	}
 	free(buf);
 	if (e != 0)
 		return e == -EAGAIN ? -ETIMEDOUT : e;
 	while (date_mono_ms() < deadline) {
 		struct tframes f;
-		bool ready;
-		e = tsock_poll(&r->sock, 1, &ready,
+		e = tsock_poll(socks, n_socks, ready,
 			       (long)(deadline - date_mono_ms()));
 		if (e < 0 && e != -EINTR)
 			return e;
-		if (e <= 0 || tsock_recv(r->sock, &f, 1, CODEC_MAX_FRAME) != 0)
+		/* Only when it has something: a flood is read as fast. */
+		h = e > 0 && n_socks == 2 && ready[1] ? read_handshakes(r) : 0;
+		if (h != 0)
+			return h;
+		if (e <= 0 || !ready[0] ||
+		    tsock_recv(r->sock, &f, 1, CODEC_MAX_FRAME) != 0)
 			continue;
 		e = codec_msg_decode(f.data[0], f.len[0], ret);
 		tframes_clear(&f);
@@ -244,8 +310,8 @@ rec_connect(struct rec *r)
 	r->t = transport_new();
 	if (r->t == NULL)
 		return -ENOMEM;
-	r->sock = tsock_connect_curve(r->t, r->p->consolidator,
-				      r->p->key->curve_pk, r->p->key->curve_sk,
-				      r->p->cons_key->curve_pk, &lim, NULL, &e);
+	r->sock = tsock_connect_curve(
+	    r->t, r->p->consolidator, r->p->key->curve_pk, r->p->key->curve_sk,
+	    r->p->cons_key->curve_pk, &lim, &r->mon, &e);
 	return r->sock == NULL ? e : 0;
 }

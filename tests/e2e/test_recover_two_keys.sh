@@ -10,7 +10,9 @@
 # (it said "this node's keys (the first with ...)" of them, counting pj-1's
 # refused ones with them), and says the node needs a new key before
 # --recover runs again. With pj-2 revoked too, before that new key, the
-# consolidator turns the recovery away: it says a revoked key may be why.
+# consolidator turns the recovery away at its handshake: it stops at once,
+# saying its key was refused. With another consolidator_key, its handshakes
+# fail: it stops after three, in the running node's words.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -64,23 +66,49 @@ check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($FP2), the
 check "... and pj-2 as the key to revoke" \
 	grep -q "revoke this node's key $FP2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
 check "... and that the node then needs a new key before --recover runs again, pj-2 being the one it signs with" \
-	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"no answer from the consolidator\") and refuses its next events; reload the consolidator" "$T/unsure.out"
+	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"the consolidator at ... refused this node's key\") and refuses its next events; reload the consolidator" "$T/unsure.out"
 check "... not saying they are signed with more than one key" \
 	sh -c "! grep -q \"this node's keys\" '$T/unsure.out'"
 check "... the outbox unchanged" \
 	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
 
 # --- pj-2 revoked after a's last too, as told, before its new key ---------------
-# The consolidator turns pj-2 away, this recovery too: it has no answer, and
-# says why that may be and what to do (it said only "Connection timed out";
-# the advice above said to revoke pj-2, reload "and run --recover again").
+# The consolidator turns pj-2 away at its handshake, this recovery too: it
+# stops at once and says why and what to do (it waited its 30 s for an
+# answer, then said "Connection timed out"; the advice above said to revoke
+# pj-2, reload "and run --recover again").
 revoke_key pj-2 "$na"
 check "the consolidator reloads pj-2's revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+t0=$SECONDS
 recover_into "$T/both.out" pj 1 \
-	"kuska-node --recover with pj-2, the node's key, revoked has no answer"
-check "... and says a revoked key is turned away: give the node a new key first" \
-	grep -q "^kuska-node: no answer from the consolidator at .*: Connection timed out; it answers no key it has revoked or does not list: if this node's key was revoked, give the node a new key first (a rotation, OPERATIONS.md section 6)$" "$T/both.out"
+	"kuska-node --recover with pj-2, the node's key, revoked is refused"
+check "... at once, not after its 30 s wait for an answer ($((SECONDS - t0)) s)" \
+	test $((SECONDS - t0)) -lt 10
+check "... and says its key was refused: give the node a new key first" \
+	grep -q "^kuska-node: the consolidator at .* refused this node's key: recovery stopped (the outbox is unchanged); is this node's transport key in the registry? it refuses a key it has revoked or does not list (its journal says why: event=auth_refused): if this node's key was revoked, give the node a new key first (a rotation, OPERATIONS.md section 6)$" "$T/both.out"
+check "... not that it had no answer" \
+	sh -c "! grep -q 'no answer' '$T/both.out'"
+check "... the outbox unchanged" \
+	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
+
+# --- a consolidator_key that is not the consolidator's ---------------------------
+# Its handshakes fail (the consolidator cannot read them) and libzmq dials
+# again at once: three in a row stop the recovery, in the running node's
+# words (it too waited 30 s, then said "Connection timed out").
+install -d -m 0700 "$T/other"
+"$KUSKA" keygen consolidator --dir "$T/other" >/dev/null
+sed "s|^consolidator_key = .*|consolidator_key = ${T:?}/other/consolidator.pub|" \
+	"$N/pj.conf" >"$N/pj-other.conf"
+check "... a config naming another consolidator_key" \
+	grep -q "^consolidator_key = ${T:?}/other/consolidator.pub$" "$N/pj-other.conf"
+t0=$SECONDS
+recover_into "$T/other.out" pj-other 1 \
+	"kuska-node --recover with another consolidator_key fails"
+check "... at once, not after its 30 s wait for an answer ($((SECONDS - t0)) s)" \
+	test $((SECONDS - t0)) -lt 10
+check "... asking, as the running node does, whether consolidator_key is wrong or another service answers" \
+	grep -q "^kuska-node: the handshake with the consolidator at .* failed 3 times in a row: recovery stopped (the outbox is unchanged); wrong consolidator_key? or another service at this host and port?$" "$T/other.out"
 check "... the outbox unchanged" \
 	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
 stop_cons TERM

@@ -117,7 +117,7 @@ theft() {
 		check "... naming pj-1 ($fp1) as the key this node signs with, the one to revoke" \
 			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na; " "$T/early0.out"
 		check "... and that the node then needs a new key before --recover runs again" \
-			grep -q "revoked_after_seq = $na; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"no answer from the consolidator\") and refuses its next events, reload the consolidator" "$T/early0.out"
+			grep -q "revoked_after_seq = $na; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"the consolidator at ... refused this node's key\") and refuses its next events, reload the consolidator" "$T/early0.out"
 		rm -rf "$N/data/pj"
 		mv "$T/pj-unrecovered" "$N/data/pj"
 	fi
