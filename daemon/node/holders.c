@@ -728,7 +728,8 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		if (m.epoch != epoch || m.n != n) {
 			snprintf(why, whylen,
 				 "key holder %s answered %zu elements of key "
-				 "epoch %u for %zu of epoch %u",
+				 "epoch %u for %zu of epoch %u (its operator "
+				 "must check it)",
 				 h->shown, m.n, (unsigned)m.epoch, n,
 				 (unsigned)epoch);
 			r = -EPROTO;
@@ -738,10 +739,25 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		if (r != 0)
 			snprintf(why, whylen,
 				 "key holder %s answered with elements that "
-				 "are not group elements",
+				 "are not group elements (its operator must "
+				 "check it)",
 				 h->shown);
 		break;
 	case OPRF_RATE_LIMITED:
+		/* A request over a whole day's allowance, as the holder's
+		 * text says: no wait answers it, so not "submit again
+		 * later" (walk55k). Said by the node: the holder's text
+		 * after the longest address would not fit the reply's 190
+		 * (intake.c). */
+		if (strstr(text, "(raise rate_per_day)") != NULL) {
+			snprintf(why, whylen,
+				 "key holder %s never answers %zu elements at "
+				 "once: more than its rate_per_day (its "
+				 "operator must raise that)",
+				 h->shown, n);
+			r = -EDQUOT;
+			break;
+		}
 		snprintf(why, whylen, "key holder %s refused: %s", h->shown,
 			 text[0] != '\0' ? text : "rate limit");
 		r = -EAGAIN;
@@ -759,15 +775,24 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		    !note_max_batch(h, m.max_batch)) {
 			snprintf(why, whylen,
 				 "key holder %s takes at most %u elements in "
-				 "one request, below the %d a node works with",
+				 "one request, below the %d a node works with: "
+				 "its operator must raise max_batch",
 				 h->shown, (unsigned)m.max_batch,
 				 SETTINGS_MIN_MAX_BATCH);
 			r = -EPROTO;
 			break;
 		}
+		/* One that tells no bound is older than this node: it
+		 * refuses every request over its max_batch, at every
+		 * submission (walk55u). What to do before the holder's
+		 * text, which the reply's 190 may cut. */
 		snprintf(why, whylen,
-			 "key holder %s refused the request: %s%s%s", h->shown,
-			 oprf_status_name(m.status),
+			 "key holder %s refused the request: %s%s%s%s",
+			 h->shown, oprf_status_name(m.status),
+			 m.status == OPRF_TOO_LARGE && m.max_batch == 0
+			     ? " (an older key holder: its operator must "
+			       "raise max_batch to 256)"
+			     : "",
 			 text[0] != '\0' ? ": " : "", text);
 		/* A max_batch lowered since the holder said it: the round
 		 * may be asked again in smaller requests. */
@@ -910,8 +935,11 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 				if (h->dropped && h->pieces_got < hs->pieces) {
 					/* One that told no max_batch is
 					 * older than this node, and closes
-					 * at a request over its own. Short
-					 * enough to be whole with the
+					 * at a request over its own: so at
+					 * every submission, until its
+					 * operator raises it (-EPROTO: no
+					 * "submit again later", walk55u).
+					 * Short enough to be whole with the
 					 * longest shown in the reply's 190
 					 * (intake.c). */
 					snprintf(
@@ -921,11 +949,12 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 					    h->shown,
 					    h->max_batch != 0
 						? ""
-						: " (an older key holder: it "
-						  "closes so at a request "
-						  "over its max_batch: raise "
-						  "that to 256)");
-					r = -EHOSTUNREACH;
+						: " (older key holders do so "
+						  "at a request over "
+						  "max_batch: its operator "
+						  "must raise that to 256)");
+					r = h->max_batch != 0 ? -EHOSTUNREACH
+							      : -EPROTO;
 					break;
 				}
 			}

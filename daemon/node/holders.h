@@ -95,11 +95,14 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * -ETIMEDOUT (no answer in time), -EHOSTUNREACH (the connection dropped,
  * or the node dropped it: HOLDERS_FLOOD_MAX replies in a row nothing
  * asked for),
- * -EAGAIN (the node's allowance is spent), -ESTALE (the holder works in
+ * -EAGAIN (the node's allowance is spent for now), -EDQUOT (a request
+ * over the holder's whole rate_per_day), -ESTALE (the holder works in
  * another key epoch), -E2BIG (a holder refused a request as too large,
  * telling a smaller max_batch, which holders_request_max gives from now
  * on: ask again in smaller requests), -EPROTO (a malformed or refused
- * answer).
+ * answer, or an older holder, telling no max_batch, gone mid-request).
+ * -EDQUOT, -ESTALE and -EPROTO recur at every request until someone
+ * changes a configuration, and why says who and what.
  *
  * holders_request_max - the most elements one request may carry: the
  * least of HOLDERS_MAX_REQUEST and the max_batch the holders told (in

@@ -103,7 +103,8 @@ round_send(struct intake *in, struct round *rd, char *why, size_t whylen)
 		snprintf(why, whylen,
 			 "a key holder takes %zu elements in one request "
 			 "(max_batch), and a node's request needs %d check "
-			 "elements and an identity",
+			 "elements and an identity: its operator must raise "
+			 "max_batch",
 			 per_request, PSEUDO_CHECK_ELEMENTS);
 		return -EPROTO;
 	}
@@ -186,13 +187,15 @@ round_finish(struct intake *in, struct round *rd, struct outbox_txn *t,
 	if (r == -EBADMSG) {
 		snprintf(why, whylen,
 			 "the key holders' answers are inconsistent (the "
-			 "hidden check elements differ)");
+			 "hidden check elements differ): their operators "
+			 "must check that their shares are of one key");
 		goto out;
 	}
 	if (r != 0) {
 		snprintf(why, whylen,
 			 "a key holder answered with elements that are not "
-			 "group elements");
+			 "group elements (their operators must check them)");
+		r = -EPROTO;
 		goto out;
 	}
 	r = outbox_check_get(t, epoch, known);
@@ -219,6 +222,20 @@ round_finish(struct intake *in, struct round *rd, struct outbox_txn *t,
 out:
 	free(evaluated);
 	return r;
+}
+
+/*
+ * Whether a key holders' failure r meets every later request the same
+ * until someone changes a configuration: a holder's max_batch or
+ * rate_per_day, a key or share (why says whose). The officer is then not
+ * told to "submit again later" (walk55u, walk55k): the others (a holder
+ * unreachable, slow, busy, its allowance spent for now) pass by
+ * themselves.
+ */
+static bool
+holders_lasting(int r)
+{
+	return r == -EPROTO || r == -ESTALE || r == -EBADMSG || r == -EDQUOT;
 }
 
 /* Lets the node answer status requests, every INTAKE_SERVE_RECORDS. */
@@ -721,9 +738,8 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		snprintf(in->holder_error, sizeof(in->holder_error), "%s", why);
 		in->holder_error_ms = date_now_ms();
 		snprintf(reply->error, sizeof(reply->error),
-			 "%.190s: nothing of this request was stored; submit "
-			 "again later",
-			 why);
+			 "%.190s: nothing of this request was stored%s", why,
+			 holders_lasting(r) ? "" : "; submit again later");
 	} else if (r == -ENOSPC) {
 		in->disk_full_total++;
 		in->disk_full_ms = date_now_ms();

@@ -39,6 +39,13 @@ check "a too_large refusal telling 3: the submission refused" \
 	"$T/submit-pnp.out"
 check "... as the key holder's failure" \
 	grep -q "nothing of this request was stored" "$T/submit-pnp.out"
+# Every later submission meets it the same: who must change what, not
+# "submit again later" (walk55u).
+check "... saying its operator must raise max_batch" \
+	grep -q "below the 64 a node works with: its operator must raise max_batch: nothing of this request was stored\$" \
+	"$T/submit-pnp.out"
+check "... and not to submit again later" \
+	sh -c "! grep -q 'submit again later' '$T/submit-pnp.out'"
 # The refusal came after the 200 replies never asked for: all were read.
 check "200 replies never asked for (answers to no hello, refusals of ids never sent): none of their bounds taken" \
 	sh -c "! grep -q 'event=keyholder_max_batch .*max_batch=10[0-3]' '$N/pnp.log'"

@@ -145,10 +145,11 @@ rig_close(struct rig *r)
 	rmdir(r->dir);
 }
 
-/* Sends the node reply id (status, n elements of epoch, max_batch). */
+/* Sends the node reply id (status, n elements of epoch, max_batch, the
+ * holder's text). */
 static void
-rig_reply(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
-	  uint32_t epoch, uint32_t max_batch)
+rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
+	       uint32_t epoch, uint32_t max_batch, const char *text)
 {
 	static const uint8_t zeros[4 * CODEC_OPRF_ELEMENT_LEN];
 	struct oprf_msg m;
@@ -164,6 +165,7 @@ rig_reply(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	m.n = n;
 	m.elements = zeros;
 	m.max_batch = max_batch;
+	snprintf(m.text, sizeof(m.text), "%s", text);
 	assert_true(n <= 4);
 	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
 	data[0] = r->route;
@@ -172,6 +174,14 @@ rig_reply(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	lens[1] = len;
 	assert_int_equal(tsock_send(r->srv.fs.s, data, lens, 2), 0);
 	free(buf);
+}
+
+/* Sends the node reply id (status, n elements of epoch, max_batch). */
+static void
+rig_reply(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
+	  uint32_t epoch, uint32_t max_batch)
+{
+	rig_reply_text(r, id, status, n, epoch, max_batch, "");
 }
 
 /* Sends count replies nothing asked for: too_large refusals of ids the
@@ -595,8 +605,10 @@ test_flood_reopen_failed_twice(void **state)
  * evaluating". A holder that told no max_batch (refused the hello, as
  * one older than the node does) is an older one, which closes so at a
  * request over its max_batch (walk55u: a holder of the 2026-12-01 build
- * with max_batch 255, every submission failing): the reason says what to
- * raise. One that told its max_batch gets no such words.
+ * with max_batch 255, every submission failing): the reason says who
+ * must raise what, and is -EPROTO, which the node's reply tells not to
+ * "submit again later" (intake.c). One that told its max_batch gets no
+ * such words, and -EHOSTUNREACH: it may be back at the next request.
  */
 static void
 went_away(bool told, char *why, size_t whylen)
@@ -627,7 +639,7 @@ went_away(bool told, char *why, size_t whylen)
 	assert_int_equal(tsock_send(r.srv.fs.s, data, lens, 2), 0);
 	free(big);
 	assert_int_equal(holders_recv(r.hs, 5, 1, out, why, whylen),
-			 -EHOSTUNREACH);
+			 told ? -EHOSTUNREACH : -EPROTO);
 	rig_close(&r);
 }
 
@@ -639,9 +651,10 @@ test_went_away_older(void **state)
 
 	(void)state;
 	went_away(false, why, sizeof(why));
-	assert_non_null(strstr(why, " went away while evaluating (an older key "
-				    "holder: it closes so at a request over "
-				    "its max_batch: raise that to 256)"));
+	assert_non_null(strstr(why, " went away while evaluating (older key "
+				    "holders do so at a request over "
+				    "max_batch: its operator must raise that "
+				    "to 256)"));
 	/* Kept whole in the reply (intake.c's "%.190s") with the longest
 	 * endpoint a reason shows (holders.c's SHOWN_MAX, 60), not only
 	 * with this rig's: review55s. */
@@ -651,6 +664,107 @@ test_went_away_older(void **state)
 	went_away(true, why, sizeof(why));
 	assert_non_null(strstr(why, " went away while evaluating"));
 	assert_null(strstr(why, "max_batch"));
+}
+
+/*
+ * A round of one element refused by the holder (status, max_batch, its
+ * text), after a hello answered as an older holder does (refused) or as
+ * this version's (told, 256): holders_recv's return, its reason in why.
+ */
+static int
+refused(bool told, enum oprf_status status, uint32_t max_batch,
+	const char *text, char *why, size_t whylen)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
+	struct oprf_msg m;
+	struct rig r;
+	int e;
+
+	rig_open(&r);
+	assert_int_equal(rig_request(&r, &m), -ENODATA);
+	if (told)
+		rig_reply(&r, 0, OPRF_OK, 0, 0, 256);
+	else
+		rig_reply(&r, 0, OPRF_BAD_REQUEST, 0, 0, 0);
+	memset(el, 7, sizeof(el));
+	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, whylen), 0);
+	assert_int_equal(rig_request(&r, &m), 0);
+	rig_reply_text(&r, m.request_id, status, 0, 5, max_batch, text);
+	codec_oprf_clear(&m);
+	e = holders_recv(r.hs, 5, 1, out, why, whylen);
+	rig_close(&r);
+	return e;
+}
+
+/* The length of why with the longest address a reason shows (SHOWN_MAX,
+ * 60) in place of this rig's, up to the end of what: what of it the
+ * reply's "%.190s" (intake.c) keeps whole must fit in 190. */
+static size_t
+longest(const char *why, const char *what)
+{
+	const char *at = strstr(why, what);
+	size_t shown;
+
+	assert_non_null(at);
+	assert_memory_equal(why, "key holder ", 11);
+	shown = (size_t)(strchr(why + 11, ' ') - why) - 11;
+	return (size_t)(at - why) + strlen(what) - shown + 60;
+}
+
+/*
+ * Refusals that every later submission meets the same until a holder's
+ * operator changes its configuration: -EDQUOT or -EPROTO (no "submit
+ * again later" in the node's reply, intake.c), the reason saying who
+ * must raise what, whole in the reply with the longest address. A
+ * refusal that passes by itself stays -EAGAIN, the holder's text told.
+ */
+static void
+test_refusals_lasting(void **state)
+{
+	char why[256];
+
+	(void)state;
+	/* walk55k: a request over a whole day's allowance, said by a
+	 * key holder of 0.3. */
+	assert_int_equal(refused(true, OPRF_RATE_LIMITED, 0,
+				 "rate limit: 100 evaluations a day for each "
+				 "node, 200 asked at once: never answered at "
+				 "this rate (raise rate_per_day)",
+				 why, sizeof(why)),
+			 -EDQUOT);
+	assert_non_null(strstr(why, " never answers 1 elements at once: "
+				    "more than its rate_per_day (its "
+				    "operator must raise that)"));
+	/* With a request of 65,536 elements, 4 more digits. */
+	assert_true(longest(why, "raise that)") + 4 <= 190);
+	assert_int_equal(refused(true, OPRF_RATE_LIMITED, 0,
+				 "rate limit: 100 evaluations a day for each "
+				 "node, 0 left now, 1 asked; try again later",
+				 why, sizeof(why)),
+			 -EAGAIN);
+	assert_non_null(strstr(why, " refused: rate limit: 100 evaluations a "
+				    "day for each node, 0 left now, 1 asked; "
+				    "try again later"));
+	assert_null(strstr(why, "operator"));
+	/* walk55u: an older key holder, telling no max_batch, refusing
+	 * the node's requests of 256 as too large. */
+	assert_int_equal(refused(false, OPRF_TOO_LARGE, 0,
+				 "more than 255 elements in one request", why,
+				 sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, " refused the request: too_large (an "
+				    "older key holder: its operator must "
+				    "raise max_batch to 256): more than 255 "
+				    "elements in one request"));
+	assert_true(longest(why, "to 256)") <= 190);
+	/* One telling a bound below what a node works with. */
+	assert_int_equal(refused(true, OPRF_TOO_LARGE, 3, "", why, sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, " takes at most 3 elements in one "
+				    "request, below the 64 a node works with: "
+				    "its operator must raise max_batch"));
+	/* 4294967295 told: 9 more digits. */
+	assert_true(longest(why, "max_batch") + 9 <= 190);
 }
 
 static void
@@ -714,6 +828,7 @@ main(void)
 				      fds_teardown),
 	    cmocka_unit_test(test_late_answers_not_flood),
 	    cmocka_unit_test(test_went_away_older),
+	    cmocka_unit_test(test_refusals_lasting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -977,6 +977,28 @@ test_errors_told_as_theirs(void **state)
 			    "request was stored; submit again later");
 	codec_control_clear(&rep);
 	assert_int_equal(fx->in.holder_failures, 1);
+	/* A failure every later submission meets the same until a
+	 * configuration is changed (holders.h: a request over a holder's
+	 * whole rate_per_day, walk55k; an older holder's max_batch,
+	 * walk55u; keys of two epochs): the reason says who must change
+	 * what, and no "submit again later". */
+	{
+		static const int lasting[] = {-EDQUOT, -EPROTO, -ESTALE,
+					      -EBADMSG};
+		size_t k;
+		for (k = 0; k < sizeof(lasting) / sizeof(lasting[0]); k++) {
+			fx->holder.fail = lasting[k];
+			assert_int_equal(submit(fx, lines, 1, NULL, &rep),
+					 lasting[k]);
+			assert_string_equal(rep.error,
+					    "key holder test unreachable: "
+					    "nothing of this request was "
+					    "stored");
+			codec_control_clear(&rep);
+		}
+		fx->holder.fail = 0;
+		assert_int_equal(fx->in.holder_failures, 5);
+	}
 
 	ref_get_error = -EINVAL;
 	assert_int_equal(submit(fx, lines, 2, NULL, &rep), -EINVAL);
