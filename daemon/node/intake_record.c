@@ -574,6 +574,19 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 }
 
 /*
+ * The tail of a warning that one victim's words stand for `victims` of the
+ * record: empty for one.
+ */
+static void
+more_likewise(char *buf, size_t size, unsigned victims)
+{
+	buf[0] = '\0';
+	if (victims > 1)
+		snprintf(buf, size, "; %u more victims of this record likewise",
+			 victims - 1);
+}
+
+/*
  * A victim's age and birth date both written, more than a year apart on
  * the record's date: the birth date counts (EVENTS.md), which the officer
  * may not know. The warning gives the computed age, never the birth date
@@ -582,12 +595,9 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 static void
 warn_age(const struct parsed_record *p, struct line_result *res)
 {
-	char more[64] = "";
+	char more[64];
 
-	if (p->age_mismatch > 1)
-		snprintf(more, sizeof(more),
-			 "; %u more victims of this record likewise",
-			 p->age_mismatch - 1);
+	more_likewise(more, sizeof(more), p->age_mismatch);
 	snprintf(res->age_warning, sizeof(res->age_warning),
 		 "victim age %u is not the age the birth date gives on the "
 		 "record's date (%u): the birth date is used; correct one of "
@@ -605,12 +615,9 @@ void
 intake_warn_placeholder(const struct parsed_record *p, bool mended,
 			struct line_result *res)
 {
-	char more[64] = "";
+	char more[64];
 
-	if (p->placeholder > 1)
-		snprintf(more, sizeof(more),
-			 "; %u more victims of this record likewise",
-			 p->placeholder - 1);
+	more_likewise(more, sizeof(more), p->placeholder);
 	snprintf(res->placeholder_warning, sizeof(res->placeholder_warning),
 		 "is a placeholder (one character repeated or a run of digits "
 		 "like 12345678): %s%s",

@@ -4723,6 +4723,17 @@ test_placeholder_warning(void **state)
 	    ID("P2", "40721856", "2025-01-01"),
 	    COR("P3", "P1", "40721856"),
 	};
+	static const char *const three =
+	    "{\"kind\":\"case_stage\",\"ref\":\"P4\",\"date\":\"2026-04-02\","
+	    "\"region\":\"15\",\"case_number\":\"CF-77\",\"stage\":"
+	    "\"complaint\",\"victims\":["
+	    "{\"document\":{\"type\":\"DNI\",\"number\":\"99999999\"},"
+	    "\"age\":15,\"sex\":\"F\",\"nationality\":\"PE\"},"
+	    "{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},"
+	    "\"age\":14,\"sex\":\"F\",\"nationality\":\"PE\"},"
+	    "{\"document\":{\"type\":\"DNI\",\"number\":\"87654321\"},"
+	    "\"age\":13,\"sex\":\"M\",\"nationality\":\"PE\"}],"
+	    "\"persons\":3,\"article\":\"153\"}";
 	static const uint8_t none[PSEUDONYM_LEN] = {0};
 	struct fixture *fx = *state;
 	struct control dry, real, again;
@@ -4767,6 +4778,14 @@ test_placeholder_warning(void **state)
 	ev = stored(fx, real.results[1].seq);
 	assert_int_equal(ev->rec.victim.doc_type, DOC_DNI);
 	assert_memory_equal(ev->rec.victim.doc_key, doc, sizeof(doc));
+	codec_control_clear(&real);
+
+	/* Three victims of one case stage so written: one warning, counted. */
+	assert_int_equal(submit(fx, &three, 1, NULL, &real), 0);
+	assert_int_equal(real.results[0].status, LINE_ACCEPTED);
+	assert_string_equal(real.results[0].placeholder_warning,
+			    PLACEHOLDER_WARNING
+			    "; 2 more victims of this record likewise");
 	codec_control_clear(&real);
 }
 
