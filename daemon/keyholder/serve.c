@@ -153,18 +153,20 @@ static void refuse(struct keyholder *kh, const struct tframes *f,
 
 /*
  * Refuses a request whole, counts it against a (as its allowance spent
- * when spent, else as refused for another reason) and answers why.
+ * when spent, else as refused for another reason) and answers why: the
+ * status, the reason code when there is one, and the text.
  */
 static void
 vrefuse(struct keyholder *kh, const struct tframes *f, struct account *a,
-	uint64_t request_id, size_t n, enum oprf_status status, bool spent,
-	const char *fmt, va_list ap)
+	uint64_t request_id, size_t n, enum oprf_status status,
+	enum oprf_reason reason, bool spent, const char *fmt, va_list ap)
 {
 	struct oprf_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.request_id = request_id;
 	m.status = status;
+	m.reason = reason;
 	m.epoch = kh->share->epoch;
 	/* The node learns the bound in force and asks again, smaller. */
 	if (status == OPRF_TOO_LARGE)
@@ -194,8 +196,31 @@ refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vrefuse(kh, f, a, request_id, n, status, status == OPRF_RATE_LIMITED,
-		fmt, ap);
+	vrefuse(kh, f, a, request_id, n, status, OPRF_REASON_NONE,
+		status == OPRF_RATE_LIMITED, fmt, ap);
+	va_end(ap);
+}
+
+static void refuse_over_day(struct keyholder *kh, const struct tframes *f,
+			    struct account *a, uint64_t request_id, size_t n,
+			    const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/*
+ * Refuses a request of more elements than rate_per_day: rate_limited,
+ * its allowance spent, with the reason code that tells the node no wait
+ * answers it (an older node reads the text's "(raise rate_per_day)").
+ */
+static void
+refuse_over_day(struct keyholder *kh, const struct tframes *f,
+		struct account *a, uint64_t request_id, size_t n,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED,
+		OPRF_REASON_OVER_DAY, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -217,7 +242,8 @@ refuse_unsaved(struct keyholder *kh, const struct tframes *f, struct account *a,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED, false, fmt, ap);
+	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED, OPRF_REASON_NONE,
+		false, fmt, ap);
 	va_end(ap);
 }
 
@@ -611,13 +637,13 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 		if (req.n > kh->cfg.rate_per_day)
 			/* No wait refills more than a day's worth: "try
 			 * again later" would have the officer try for
-			 * ever. */
-			refuse(kh, f, a, req.request_id, req.n,
-			       OPRF_RATE_LIMITED,
-			       "rate limit: %lu evaluations a day for each "
-			       "node, %zu asked at once: never answered at "
-			       "this rate (raise rate_per_day)",
-			       kh->cfg.rate_per_day, req.n);
+			 * ever. The text as before, for older nodes. */
+			refuse_over_day(kh, f, a, req.request_id, req.n,
+					"rate limit: %lu evaluations a day for "
+					"each node, %zu asked at once: never "
+					"answered at this rate (raise "
+					"rate_per_day)",
+					kh->cfg.rate_per_day, req.n);
 		else
 			refuse(kh, f, a, req.request_id, req.n,
 			       OPRF_RATE_LIMITED,

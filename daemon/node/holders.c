@@ -745,11 +745,13 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		break;
 	case OPRF_RATE_LIMITED:
 		/* A request over a whole day's allowance, as the holder's
-		 * text says: no wait answers it, so not "submit again
+		 * reason code says (an older holder's text only: "(raise
+		 * rate_per_day)"): no wait answers it, so not "submit again
 		 * later" (walk55k). Said by the node: the holder's text
 		 * after the longest address would not fit the reply's 190
 		 * (intake.c). */
-		if (strstr(text, "(raise rate_per_day)") != NULL) {
+		if (m.reason == OPRF_REASON_OVER_DAY ||
+		    strstr(text, "(raise rate_per_day)") != NULL) {
 			snprintf(why, whylen,
 				 "key holder %s never answers %zu elements at "
 				 "once: more than its rate_per_day (its "

@@ -375,6 +375,9 @@ sed 's/^/#   /' "$T/never.out"
 check "a request over a day's allowance is refused as never answered at this rate" \
 	grep -q "rate limit: 100 evaluations a day for each node, 200 asked at once: never answered at this rate (raise rate_per_day)" \
 	"$T/never.out"
+# The node acts on the reason code; the text stays for older nodes.
+check "... with the reason code over_day" \
+	grep -q "(raise rate_per_day) \[reason=over_day\]\$" "$T/never.out"
 stop_keyholder
 check "... logged naming the new key (at the stop at the latest)" \
 	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \

@@ -146,10 +146,11 @@ rig_close(struct rig *r)
 }
 
 /* Sends the node reply id (status, n elements of epoch, max_batch, the
- * holder's text). */
+ * holder's text and reason code). */
 static void
-rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
-	       uint32_t epoch, uint32_t max_batch, const char *text)
+rig_reply_reason(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
+		 uint32_t epoch, uint32_t max_batch, const char *text,
+		 enum oprf_reason reason)
 {
 	static const uint8_t zeros[4 * CODEC_OPRF_ELEMENT_LEN];
 	struct oprf_msg m;
@@ -165,6 +166,7 @@ rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	m.n = n;
 	m.elements = zeros;
 	m.max_batch = max_batch;
+	m.reason = reason;
 	snprintf(m.text, sizeof(m.text), "%s", text);
 	assert_true(n <= 4);
 	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
@@ -174,6 +176,16 @@ rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	lens[1] = len;
 	assert_int_equal(tsock_send(r->srv.fs.s, data, lens, 2), 0);
 	free(buf);
+}
+
+/* Sends the node reply id (status, n elements of epoch, max_batch, the
+ * holder's text; no reason code). */
+static void
+rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
+	       uint32_t epoch, uint32_t max_batch, const char *text)
+{
+	rig_reply_reason(r, id, status, n, epoch, max_batch, text,
+			 OPRF_REASON_NONE);
 }
 
 /* Sends the node reply id (status, n elements of epoch, max_batch). */
@@ -668,12 +680,14 @@ test_went_away_older(void **state)
 
 /*
  * A round of one element refused by the holder (status, max_batch, its
- * text), after a hello answered as an older holder does (refused) or as
- * this version's (told, 256): holders_recv's return, its reason in why.
+ * text and reason code), after a hello answered as an older holder does
+ * (refused) or as this version's (told, 256): holders_recv's return, its
+ * reason in why.
  */
 static int
-refused(bool told, enum oprf_status status, uint32_t max_batch,
-	const char *text, char *why, size_t whylen)
+refused_reason(bool told, enum oprf_status status, uint32_t max_batch,
+	       const char *text, enum oprf_reason reason, char *why,
+	       size_t whylen)
 {
 	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
 	struct oprf_msg m;
@@ -689,11 +703,21 @@ refused(bool told, enum oprf_status status, uint32_t max_batch,
 	memset(el, 7, sizeof(el));
 	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, whylen), 0);
 	assert_int_equal(rig_request(&r, &m), 0);
-	rig_reply_text(&r, m.request_id, status, 0, 5, max_batch, text);
+	rig_reply_reason(&r, m.request_id, status, 0, 5, max_batch, text,
+			 reason);
 	codec_oprf_clear(&m);
 	e = holders_recv(r.hs, 5, 1, out, why, whylen);
 	rig_close(&r);
 	return e;
+}
+
+/* refused_reason with no reason code, as an older holder answers. */
+static int
+refused(bool told, enum oprf_status status, uint32_t max_batch,
+	const char *text, char *why, size_t whylen)
+{
+	return refused_reason(told, status, max_batch, text, OPRF_REASON_NONE,
+			      why, whylen);
 }
 
 /* The length of why with the longest address a reason shows (SHOWN_MAX,
@@ -737,6 +761,15 @@ test_refusals_lasting(void **state)
 				    "operator must raise that)"));
 	/* With a request of 65,536 elements, 4 more digits. */
 	assert_true(longest(why, "raise that)") + 4 <= 190);
+	/* The reason code said, the node needs no words of the holder's:
+	 * a later holder may word its text otherwise. */
+	assert_int_equal(refused_reason(true, OPRF_RATE_LIMITED, 0,
+					"over the daily allowance",
+					OPRF_REASON_OVER_DAY, why, sizeof(why)),
+			 -EDQUOT);
+	assert_non_null(strstr(why, " never answers 1 elements at once: "
+				    "more than its rate_per_day (its "
+				    "operator must raise that)"));
 	assert_int_equal(refused(true, OPRF_RATE_LIMITED, 0,
 				 "rate limit: 100 evaluations a day for each "
 				 "node, 0 left now, 1 asked; try again later",
