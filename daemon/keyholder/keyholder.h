@@ -139,6 +139,15 @@ void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
  */
 void keyholder_audit_flush(struct keyholder *kh, uint64_t mono_ms, bool all);
 
+/*
+ * keyholder_rate_flush - says each node's rate refusals that its
+ * event=rate_limited lines held back (one a minute a node), in an
+ * event=rate_limited_unlogged line once the minute of its last line is
+ * over, or at once when all (at stop), and writes the accounts with it;
+ * called from the main loop.
+ */
+void keyholder_rate_flush(struct keyholder *kh, uint64_t mono_ms, bool all);
+
 /* intake.c */
 
 /*

@@ -320,6 +320,7 @@ run(struct keyholder *kh)
 		tick(kh);
 		waiting = keyholder_serve_next(kh);
 		keyholder_audit_flush(kh, date_mono_ms(), false);
+		keyholder_rate_flush(kh, date_mono_ms(), false);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
 			       &kh->metrics_written_ms, date_mono_ms(),
@@ -426,6 +427,7 @@ main(int argc, char **argv)
 	service_ready(status);
 	run(&kh);
 	keyholder_audit_flush(&kh, date_mono_ms(), true);
+	keyholder_rate_flush(&kh, date_mono_ms(), true);
 	save_accounts(&kh);
 	service_notify_stopping();
 	log_info("event=stop");

@@ -280,14 +280,39 @@ accounts_written(struct keyholder *kh, int r)
 }
 
 /*
+ * Writes the accounts with a line of a's rate refusals (event=rate_limited
+ * or its held-back count, event=rate_limited_unlogged), as often as the
+ * line: a restart, which the node's key can force, must not hide them
+ * from kuska status (a request refused writes nothing, or a flood of them
+ * would be a flood of writes).
+ */
+static void
+save_refusals(struct keyholder *kh, struct account *a, uint64_t mono)
+{
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return;
+	/* Its failure in kuska status too: a refusal not kept is one a
+	 * restart hides. */
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
+			 date_now_ms(), NULL);
+	accounts_written(kh, r);
+	if (r != 0)
+		log_warnx_budget(&kh->save_log,
+				 "event=accounts_not_saved node=%s path=%s "
+				 "error=%s (a refusal not kept)",
+				 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
+}
+
+/*
  * Logs a rate refusal: the first, then at most one line a minute, and
- * writes the accounts with it.
+ * writes the accounts with it. Those held back are said by the next
+ * line, or by keyholder_rate_flush once the minute is over.
  */
 static void
 log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 {
-	int r;
-
 	a->unlogged++;
 	if (a->logged_ms != 0 && mono - a->logged_ms < RATE_LOG_EVERY_MS)
 		return;
@@ -302,22 +327,36 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	    (unsigned long long)a->refused_rate);
 	a->unlogged = 0;
 	a->logged_ms = mono;
-	/* The refusal in the file too, as often as the line: a restart,
-	 * which the node's key can force, must not hide it from kuska
-	 * status (a request refused writes nothing, or a flood of them
-	 * would be a flood of writes). */
-	if (kh->cfg.accounts[0] == '\0')
-		return;
-	/* Its failure in kuska status too: a refusal not kept is one a
-	 * restart hides. */
-	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
-			 date_now_ms(), NULL);
-	accounts_written(kh, r);
-	if (r != 0)
-		log_warnx_budget(&kh->save_log,
-				 "event=accounts_not_saved node=%s path=%s "
-				 "error=%s (a refusal not kept)",
-				 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
+	save_refusals(kh, a, mono);
+}
+
+void
+keyholder_rate_flush(struct keyholder *kh, uint64_t mono, bool all)
+{
+	size_t i;
+
+	for (i = 0; i < kh->acc.n; i++) {
+		struct account *a = &kh->acc.a[i];
+
+		if (a->unlogged == 0 ||
+		    (!all && mono - a->logged_ms < RATE_LOG_EVERY_MS))
+			continue;
+		log_warnx("event=rate_limited_unlogged node=%s allowance=%llu "
+			  "rate_per_day=%lu refused_requests=%llu "
+			  "refused_elements=%llu (refused for the rate since "
+			  "its last event=rate_limited line: see kuska "
+			  "status)",
+			  a->id,
+			  (unsigned long long)account_left(
+			      a, kh->cfg.rate_per_day, mono),
+			  kh->cfg.rate_per_day, (unsigned long long)a->unlogged,
+			  (unsigned long long)a->refused_rate);
+		a->unlogged = 0;
+		a->logged_ms = mono;
+		/* At stop, the stop's own write keeps them. */
+		if (!all)
+			save_refusals(kh, a, mono);
+	}
 }
 
 /* Writes a's evaluated line for what is pending, and starts again. */

@@ -177,6 +177,11 @@ check "pnp refused twice more within the minute" sh -c \
 	"grep -q 'refused: rate_limited' '$T/sweep3.out' &&
 	 grep -q 'refused: rate_limited' '$T/sweep4.out'"
 stop_keyholder TERM
+# The second refusal, held back by the line's minute, is said at the stop
+# (before, no line ever said it unless another refusal came).
+check "... the refusal the minute held back is logged at the stop" \
+	grep -q "event=rate_limited_unlogged node=pnp allowance=[0-9]* rate_per_day=3000 refused_requests=1 refused_elements=[0-9]* (refused for the rate since its last event=rate_limited line: see kuska status)\$" \
+	"$N/keyholder.log"
 start_keyholder
 check "stopped and started again, the key holder counts both" \
 	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
