@@ -78,7 +78,9 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 				 "event=auth_refused domain=%s address=%s "
 				 "key=%s reason=%s %s=%lu",
 				 domain, address, k->name, why, bound, limit);
-		return -1;
+		/* A good key, refused for now: the node tells it from a
+		 * key not registered (ZAP 500, not 400). */
+		return -EBUSY;
 	}
 	log_debug("event=auth_ok address=%s key=%s owner=%s", address, k->name,
 		  k->owner->id);

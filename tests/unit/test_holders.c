@@ -800,6 +800,71 @@ test_refusals_lasting(void **state)
 	assert_true(longest(why, "max_batch") + 9 <= 190);
 }
 
+/*
+ * The holder's ZAP handler refuses the node's handshake (verdict as
+ * tsock_zap_fn returns it): holders_send's return, its reason in why,
+ * and what kuska status says (holders_unreached) in shown.
+ */
+static int
+handshake_refused(int verdict, char *why, size_t whylen, char *shown,
+		  size_t shownlen)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN];
+	struct zap_thread z;
+	uint64_t since;
+	struct rig r;
+	int e;
+
+	rig_open(&r);
+	r.srv.refuse = verdict;
+	memset(el, 7, sizeof(el));
+	z.srv = &r.srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, whylen);
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	assert_int_equal(holders_unreached(r.hs, shown, shownlen, &since), 1);
+	rig_close(&r);
+	return e;
+}
+
+/*
+ * A key the holder does not admit (ZAP 400: not in its registry, or not
+ * valid there) waits for its operator: -EACCES, no "submit again later"
+ * in the node's reply (intake.c), the reason saying who must act; the
+ * holder at a connection bound (ZAP 500) passes by itself: -EHOSTUNREACH
+ * (walk55: both said "submit again later", and "is the node in the
+ * holder's registry?"). Both whole in the reply with the longest address.
+ */
+static void
+test_handshake_refused(void **state)
+{
+	char why[256], shown[CODEC_MAX_TEXT + 1];
+
+	(void)state;
+	assert_int_equal(
+	    handshake_refused(-EPERM, why, sizeof(why), shown, sizeof(shown)),
+	    -EACCES);
+	assert_non_null(strstr(why, " refused this node's transport key: not "
+				    "in its registry, or not valid there now "
+				    "(its operator must add it and reload)"));
+	assert_true(longest(why, "and reload)") <= 190);
+	assert_non_null(strstr(shown, " refused this node's key: not in its "
+				      "registry, or not valid there now (its "
+				      "operator must add it and reload)"));
+	assert_int_equal(
+	    handshake_refused(-EBUSY, why, sizeof(why), shown, sizeof(shown)),
+	    -EHOSTUNREACH);
+	assert_non_null(strstr(why, " turned this node away at its connection "
+				    "limit (max_connections, "
+				    "max_connections_per_key)"));
+	assert_true(longest(why, "per_key)") <= 190);
+	assert_null(strstr(why, "registry"));
+	assert_non_null(strstr(shown, " turned this node away at its "
+				      "connection limit"));
+}
+
 static void
 test_late_answers_not_flood(void **state)
 {
@@ -862,6 +927,7 @@ main(void)
 	    cmocka_unit_test(test_late_answers_not_flood),
 	    cmocka_unit_test(test_went_away_older),
 	    cmocka_unit_test(test_refusals_lasting),
+	    cmocka_unit_test(test_handshake_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
