@@ -104,8 +104,9 @@ load_accounts(struct keyholder *kh)
 /*
  * The accounts written once more at a stop: the refusals since the last
  * write (one for the rate is written at most once a minute a node,
- * another only with the next charge) outlive the restart. A kill loses
- * them.
+ * another only with the next charge) outlive the restart, and each
+ * node's reserve charged ahead is given back (account_release). A kill
+ * loses the refusals, and keeps the reserves charged.
  */
 static void
 save_accounts(struct keyholder *kh)
@@ -114,6 +115,7 @@ save_accounts(struct keyholder *kh)
 
 	if (kh->cfg.accounts[0] == '\0')
 		return;
+	account_release(&kh->acc);
 	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
 			 date_mono_ms(), date_now_ms(), NULL);
 	if (r != 0)

@@ -416,12 +416,12 @@ keyholder_audit_flush(struct keyholder *kh, uint64_t mono, bool all)
 }
 
 /*
- * Writes the accounts, if the config keeps them, after n elements were
- * taken from a and before they are evaluated (account_charge). Returns
- * whether the request may go on: not when the file could not be written
- * (the n are given back). A file written whose directory could not be
- * synced charges them: the request goes on, and the warning says a power
- * cut may give them back.
+ * Has the accounts file, if the config keeps one, charge the n elements
+ * taken from a before they are evaluated (account_charge): a reserve an
+ * earlier write charged, or a write now. Returns whether the request may
+ * go on: not when the file could not be written (the n are given back).
+ * A file written whose directory could not be synced charges them: the
+ * request goes on, and the warning says a power cut may give them back.
  */
 static bool
 saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
@@ -433,6 +433,9 @@ saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	r = account_charge(&kh->acc, a, n, kh->cfg.accounts,
 			   kh->cfg.rate_per_day, mono, date_now_ms(),
 			   &unsynced);
+	/* Nothing written: says nothing of whether the file can be. */
+	if (r == 1)
+		return true;
 	if (r == 0 && unsynced != 0)
 		log_warnx_budget(&kh->save_log,
 				 "event=accounts_not_synced node=%s path=%s "
