@@ -567,6 +567,13 @@ enum oprf_status {
 };
 #define OPRF_STATUS_COUNT 7
 
+/* A refusal's reason, where its status alone does not tell the node what
+ * to do (proto/kuska.proto, OprfReason). */
+enum oprf_reason {
+	OPRF_REASON_NONE = 0,	  /* not said (an older holder: its text) */
+	OPRF_REASON_OVER_DAY = 1, /* rate_limited: more than rate_per_day */
+};
+
 /* "ok", "rate_limited", ...; NULL when out of range. */
 const char *oprf_status_name(enum oprf_status s);
 
@@ -581,6 +588,7 @@ struct oprf_msg {
 	const uint8_t *elements;
 	char text[CODEC_MAX_TEXT + 1]; /* reply, when not OK */
 	uint32_t max_batch; /* reply: the holder's max_batch, 0: not said */
+	enum oprf_reason reason; /* reply: OPRF_REASON_NONE, not said */
 	void *priv;	    /* decoder's allocation */
 };
 

@@ -103,6 +103,9 @@ codec_oprf_reply_encode(const struct oprf_msg *m, uint8_t **ret_buf,
 	}
 	pr.has_max_batch = m->max_batch != 0;
 	pr.max_batch = m->max_batch;
+	/* Left out when not said: an older node skips the field anyway. */
+	pr.has_reason = m->reason != OPRF_REASON_NONE;
+	pr.reason = (Kuska__OprfReason)m->reason;
 	r = alloc_out(kuska__oprf_reply__get_packed_size(&pr), ret_buf,
 		      ret_len);
 	if (r == 0)
@@ -178,6 +181,12 @@ codec_oprf_reply_decode(const uint8_t *buf, size_t len, struct oprf_msg *ret)
 	ret->elements = ret->n > 0 ? pr->elements.data : NULL;
 	copy_str(ret->text, sizeof(ret->text), pr->text);
 	ret->max_batch = pr->has_max_batch ? pr->max_batch : 0;
+	/* A reason of a later holder, unknown here, is not said. */
+	ret->reason =
+	    pr->has_reason &&
+		    pr->reason == KUSKA__OPRF_REASON__OPRF_REASON_OVER_DAY
+		? OPRF_REASON_OVER_DAY
+		: OPRF_REASON_NONE;
 	ret->priv = pr;
 	return 0;
 }

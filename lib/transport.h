@@ -306,7 +306,7 @@ enum tevent {
 	TEVENT_ACCEPTED,  /* a peer connected to a bound socket */
 	TEVENT_DISCONNECTED,
 	TEVENT_HANDSHAKE_OK,
-	TEVENT_HANDSHAKE_FAILED_AUTH, /* ZAP refused, or CURVE key wrong */
+	TEVENT_HANDSHAKE_FAILED_AUTH, /* ZAP refused (tmon_event.status) */
 	TEVENT_HANDSHAKE_FAILED,      /* protocol error, no detail */
 	TEVENT_CONNECT_RETRIED,	      /* TCP connect failed; will retry */
 };
@@ -324,6 +324,12 @@ struct tmon_event {
 	int fd;			       /* ACCEPTED, DISCONNECTED; else -1 */
 	char addr[256];		       /* the endpoint */
 	char peer[TRANSPORT_PEER_MAX]; /* ACCEPTED: "ADDRESS:PORT", or "" */
+	/* HANDSHAKE_FAILED_AUTH: the ZAP status, as the peer's libzmq
+	 * tells it: 400 (the key refused) or 500 (refused for now:
+	 * tsock_zap_fn's -EBUSY); 0 otherwise. libzmq sends no ZAP
+	 * status text to the peer, and for a 300 no refusal at all (it
+	 * closes the connection: a handshake failed, no detail). */
+	unsigned status;
 };
 
 /*
@@ -360,7 +366,10 @@ int transport_drop(int fd, const char *peer);
 
 /*
  * The ZAP decision: domain, peer address and CURVE public key in; returns
- * 0 to admit (and writes the identity into user_id), or <0 to refuse.
+ * 0 to admit (and writes the identity into user_id), or <0 to refuse:
+ * -EBUSY for a key that is good but refused for now (a connection bound),
+ * answered ZAP status 500, which the peer's monitor tells apart
+ * (tmon_event.status); any other, the key refused, 400.
  */
 typedef int (*tsock_zap_fn)(void *arg, const char *domain, const char *address,
 			    const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,

@@ -73,6 +73,7 @@ tsock_monitor_next(struct tsock *mon, struct tmon_event *ret)
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
 			ret->ev = TEVENT_HANDSHAKE_FAILED_AUTH;
+			ret->status = value;
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
 		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
@@ -209,9 +210,15 @@ tsock_zap_serve(struct tsock *zap, tsock_zap_fn decide, void *arg)
 		tframes_clear(&f);
 		return 0;
 	}
-	if (decide(arg, domain, address, f.data[6], user_id, sizeof(user_id)) ==
-	    0)
+	r = decide(arg, domain, address, f.data[6], user_id, sizeof(user_id));
+	/* 500, not 300, for "not now": libzmq 4.3 closes a connection
+	 * refused 300 without a word, which its peer takes for a failed
+	 * handshake and dials again at once; 400 and 500 reach the peer's
+	 * monitor with the code. */
+	if (r == 0)
 		zap_reply(zap->s, f.data[1], f.len[1], "200", "OK", user_id);
+	else if (r == -EBUSY)
+		zap_reply(zap->s, f.data[1], f.len[1], "500", "busy", "");
 	else
 		zap_reply(zap->s, f.data[1], f.len[1], "400", "not registered",
 			  "");

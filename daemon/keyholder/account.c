@@ -143,17 +143,19 @@ account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 	fprintf(f, "%s\n", ACCOUNT_FILE_HEAD);
 	for (i = 0; i < as->n; i++) {
 		struct account *a = &as->a[i];
+		uint64_t left = account_left(a, rate_per_day, mono_ms);
 
-		fprintf(
-		    f, "%s %llu %llu %llu %llu %llu %llu %llu %llu\n", a->id,
-		    (unsigned long long)account_left(a, rate_per_day, mono_ms),
-		    (unsigned long long)wall_ms,
-		    (unsigned long long)a->requests,
-		    (unsigned long long)a->evaluations,
-		    (unsigned long long)a->refused_rate,
-		    (unsigned long long)a->refused_other,
-		    (unsigned long long)a->last_request_ms,
-		    (unsigned long long)a->last_refusal_ms);
+		/* The reserve as if evaluated: a kill keeps it charged. */
+		left = left > a->reserve ? left - a->reserve : 0;
+		fprintf(f, "%s %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			a->id, (unsigned long long)left,
+			(unsigned long long)wall_ms,
+			(unsigned long long)a->requests,
+			(unsigned long long)(a->evaluations + a->reserve),
+			(unsigned long long)a->refused_rate,
+			(unsigned long long)a->refused_other,
+			(unsigned long long)a->last_request_ms,
+			(unsigned long long)a->last_refusal_ms);
 	}
 	if (ferror(f))
 		r = -ENOMEM;
@@ -165,6 +167,26 @@ account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 	return r;
 }
 
+/*
+ * The reserve a write at mono_ms charges ahead for a, after it took n:
+ * ACCOUNT_RESERVE_MS at its rate since its last write (none for a first
+ * write, little for a node that asks now and then), within the caps.
+ */
+static uint64_t
+reserve_for(struct account *a, unsigned long rate_per_day, uint64_t mono_ms)
+{
+	uint64_t elapsed, want, cap = rate_per_day / ACCOUNT_RESERVE_SHARE;
+	uint64_t left = account_left(a, rate_per_day, mono_ms);
+
+	if (a->charged_ms == 0)
+		return 0;
+	elapsed = mono_ms > a->charged_ms ? mono_ms - a->charged_ms : 1;
+	want = a->charged_since * ACCOUNT_RESERVE_MS / elapsed;
+	if (want > cap)
+		want = cap;
+	return want < left ? want : left;
+}
+
 int
 account_charge(struct accounts *as, struct account *a, size_t n,
 	       const char *path, unsigned long rate_per_day, uint64_t mono_ms,
@@ -172,15 +194,39 @@ account_charge(struct accounts *as, struct account *a, size_t n,
 {
 	int r;
 
+	if (ret_unsynced != NULL)
+		*ret_unsynced = 0;
+	/* Charged already, by the write that charged the reserve. */
+	if (n <= a->reserve) {
+		a->reserve -= n;
+		a->charged_since += n;
+		return 1;
+	}
+	a->reserve = reserve_for(a, rate_per_day, mono_ms);
 	a->evaluations += n; /* saved as made: they will be, or refused */
 	r = account_save(as, path, rate_per_day, mono_ms, wall_ms,
 			 ret_unsynced);
 	a->evaluations -= n;
 	/* Only a file without them gives them back: one that has them
-	 * charges them at the next start, evaluated or not. */
-	if (r != 0)
+	 * charges them at the next start, evaluated or not. The reserve
+	 * that file has (if any) stays charged; its next request writes. */
+	if (r != 0) {
 		a->allowance += (double)n;
-	return r;
+		a->reserve = 0;
+		return r;
+	}
+	a->charged_ms = mono_ms;
+	a->charged_since = n;
+	return 0;
+}
+
+void
+account_release(struct accounts *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->n; i++)
+		as->a[i].reserve = 0;
 }
 
 /*

@@ -8,11 +8,17 @@
  * rotation, fits many times over.
  *
  * Accounts live in memory and, when the config names an accounts file,
- * on disk too (account_save before each evaluation, account_load at
+ * on disk too (account_charge before each evaluation, account_load at
  * start): without it a restart of the key holder refilled every
  * allowance, and a node's key can force a restart (a message of endless
  * parts meets the unit's MemoryMax, docs/SECURITY.md), a fresh day's
- * worth each time.
+ * worth each time. The file never gives back what was evaluated: a write
+ * charges a node's request and, ahead, a reserve its next requests take
+ * without a write of their own (about a second's worth at its recent
+ * rate, at most 1/ACCOUNT_RESERVE_SHARE of rate_per_day), so that a
+ * stolen key asking one element at a time is not one synced write a
+ * request; a kill or a power cut keeps the reserve charged, a stop gives
+ * it back (account_release).
  */
 #ifndef KUSKA_ACCOUNT_H
 #define KUSKA_ACCOUNT_H
@@ -28,6 +34,10 @@
 #define ACCOUNT_MAX REGISTRY_MAX_PARTIES
 #define ACCOUNT_AUDIT_KEYS 4 /* key names an event=evaluated line keeps */
 #define ACCOUNT_AUDIT_SEEN REGISTRY_MAX_KEYS /* keys a line tells apart */
+/* A reserve charged ahead covers this long at the node's recent rate, */
+#define ACCOUNT_RESERVE_MS 1000
+/* and at most rate_per_day / ACCOUNT_RESERVE_SHARE evaluations. */
+#define ACCOUNT_RESERVE_SHARE 100
 
 struct account {
 	char id[KEYS_ID_MAX]; /* the node's party id in the registry */
@@ -39,6 +49,12 @@ struct account {
 	/* Wall clock, 0 never; last_refusal_ms: its last refusal for the
 	 * rate (refused_rate), not for another reason. */
 	uint64_t last_request_ms, last_refusal_ms;
+	/* Evaluations the accounts file charges ahead, counted in it as
+	 * made and not in its allowance: what the node's next requests take
+	 * without writing it (account_charge). charged_ms: monotonic time
+	 * of the last write that charged a request of the node (0: none);
+	 * charged_since: the evaluations taken since, that one's included. */
+	uint64_t reserve, charged_ms, charged_since;
 	uint64_t unlogged;  /* rate refusals since the last log line */
 	uint64_t logged_ms; /* monotonic time of that line */
 	/* Its evaluations not yet in an event=evaluated line, and the
@@ -100,30 +116,43 @@ const char *account_audit_keys(struct account *a, char *buf, size_t cap);
 /*
  * account_save - writes every account of as to path (file_replace, mode
  * 0600: synced, so it outlives a power cut as well as a kill or a
- * restart): each node's allowance as at mono_ms and wall_ms, its
- * counts, and its last request's and last refusal's times. Returns 0 when path
- * has them, or -errno when it is untouched. When only the sync of path's
- * directory failed (path has them; a power cut may bring back the file before),
- * that -errno goes to *ret_unsynced (0 otherwise); ret_unsynced may be NULL.
+ * restart): each node's allowance as at mono_ms and wall_ms and its
+ * counts, its reserve charged ahead taken from the one and counted in
+ * the evaluations of the other, and its last request's and last refusal's
+ * times. Returns 0 when path has them, or -errno when it is untouched. When
+ * only the sync of path's directory failed (path has them; a power cut may
+ * bring back the file before), that -errno goes to *ret_unsynced (0 otherwise);
+ * ret_unsynced may be NULL.
  */
 int account_save(struct accounts *as, const char *path,
 		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,
 		 int *ret_unsynced) __attribute__((warn_unused_result));
 
 /*
- * account_charge - writes to path the n evaluations account_take just
+ * account_charge - has path charge the n evaluations account_take just
  * took from a (one of as), counted as made, before they are made: a
  * restart, which a node's key can force, must not give them back.
- * Returns 0 when path has them: they may be evaluated (*ret_unsynced as
- * in account_save: a power cut may lose them, a restart does not).
- * Returns -errno when path could not be written: the n are given back to
- * a's allowance, and the request is to be refused, since an evaluation
- * the next start would not know of is one a restart gives again.
+ * Returns 1 when a's reserve, charged by an earlier write, covers them:
+ * taken from it, nothing written. Else writes path, charging with them a
+ * new reserve: what a took in ACCOUNT_RESERVE_MS at its rate since its
+ * last such write, at most rate_per_day / ACCOUNT_RESERVE_SHARE and what
+ * is left. Returns 0 when path has them: they may be evaluated
+ * (*ret_unsynced as in account_save: a power cut may lose them, a
+ * restart does not). Returns -errno when path could not be written: the
+ * n are given back to a's allowance, a has no reserve (its next request
+ * writes), and the request is to be refused, since an evaluation the
+ * next start would not know of is one a restart gives again.
  */
 int account_charge(struct accounts *as, struct account *a, size_t n,
 		   const char *path, unsigned long rate_per_day,
 		   uint64_t mono_ms, uint64_t wall_ms, int *ret_unsynced)
     __attribute__((warn_unused_result));
+
+/*
+ * account_release - gives back every reserve charged ahead, for the
+ * stop's last account_save: the file then holds what was made.
+ */
+void account_release(struct accounts *as);
 
 /*
  * account_load - opens the accounts saved in path, each with the

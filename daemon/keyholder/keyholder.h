@@ -82,8 +82,10 @@ struct keyholder {
 /*
  * The ZAP verdict: institution keys of the registry valid now only, while
  * fewer than max_connections peers are connected and fewer than
- * max_connections_per_key of the same key (admit_refusal). A
- * refusal is counted in handshake_failures and logged within a budget;
+ * max_connections_per_key of the same key (admit_refusal): refused
+ * -EBUSY then (ZAP 500), so that the node tells a bound reached, which
+ * passes, from its key not registered (400), which its operator must add.
+ * A refusal is counted in handshake_failures and logged within a budget;
  * called on the main thread only, the budgets are not locked.
  */
 int keyholder_zap(void *arg, const char *domain, const char *address,
@@ -138,6 +140,15 @@ void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
  * over, or at once when all (at stop); called from the main loop.
  */
 void keyholder_audit_flush(struct keyholder *kh, uint64_t mono_ms, bool all);
+
+/*
+ * keyholder_rate_flush - says each node's rate refusals that its
+ * event=rate_limited lines held back (one a minute a node), in an
+ * event=rate_limited_unlogged line once the minute of its last line is
+ * over, or at once when all (at stop), and writes the accounts with it;
+ * called from the main loop.
+ */
+void keyholder_rate_flush(struct keyholder *kh, uint64_t mono_ms, bool all);
 
 /* intake.c */
 

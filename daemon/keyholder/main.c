@@ -104,8 +104,9 @@ load_accounts(struct keyholder *kh)
 /*
  * The accounts written once more at a stop: the refusals since the last
  * write (one for the rate is written at most once a minute a node,
- * another only with the next charge) outlive the restart. A kill loses
- * them.
+ * another only with the next charge) outlive the restart, and each
+ * node's reserve charged ahead is given back (account_release). A kill
+ * loses the refusals, and keeps the reserves charged.
  */
 static void
 save_accounts(struct keyholder *kh)
@@ -114,6 +115,7 @@ save_accounts(struct keyholder *kh)
 
 	if (kh->cfg.accounts[0] == '\0')
 		return;
+	account_release(&kh->acc);
 	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
 			 date_mono_ms(), date_now_ms(), NULL);
 	if (r != 0)
@@ -320,6 +322,7 @@ run(struct keyholder *kh)
 		tick(kh);
 		waiting = keyholder_serve_next(kh);
 		keyholder_audit_flush(kh, date_mono_ms(), false);
+		keyholder_rate_flush(kh, date_mono_ms(), false);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
 			       &kh->metrics_written_ms, date_mono_ms(),
@@ -426,6 +429,7 @@ main(int argc, char **argv)
 	service_ready(status);
 	run(&kh);
 	keyholder_audit_flush(&kh, date_mono_ms(), true);
+	keyholder_rate_flush(&kh, date_mono_ms(), true);
 	save_accounts(&kh);
 	service_notify_stopping();
 	log_info("event=stop");

@@ -78,7 +78,9 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 				 "event=auth_refused domain=%s address=%s "
 				 "key=%s reason=%s %s=%lu",
 				 domain, address, k->name, why, bound, limit);
-		return -1;
+		/* A good key, refused for now: the node tells it from a
+		 * key not registered (ZAP 500, not 400). */
+		return -EBUSY;
 	}
 	log_debug("event=auth_ok address=%s key=%s owner=%s", address, k->name,
 		  k->owner->id);
@@ -153,18 +155,20 @@ static void refuse(struct keyholder *kh, const struct tframes *f,
 
 /*
  * Refuses a request whole, counts it against a (as its allowance spent
- * when spent, else as refused for another reason) and answers why.
+ * when spent, else as refused for another reason) and answers why: the
+ * status, the reason code when there is one, and the text.
  */
 static void
 vrefuse(struct keyholder *kh, const struct tframes *f, struct account *a,
-	uint64_t request_id, size_t n, enum oprf_status status, bool spent,
-	const char *fmt, va_list ap)
+	uint64_t request_id, size_t n, enum oprf_status status,
+	enum oprf_reason reason, bool spent, const char *fmt, va_list ap)
 {
 	struct oprf_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.request_id = request_id;
 	m.status = status;
+	m.reason = reason;
 	m.epoch = kh->share->epoch;
 	/* The node learns the bound in force and asks again, smaller. */
 	if (status == OPRF_TOO_LARGE)
@@ -194,8 +198,31 @@ refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vrefuse(kh, f, a, request_id, n, status, status == OPRF_RATE_LIMITED,
-		fmt, ap);
+	vrefuse(kh, f, a, request_id, n, status, OPRF_REASON_NONE,
+		status == OPRF_RATE_LIMITED, fmt, ap);
+	va_end(ap);
+}
+
+static void refuse_over_day(struct keyholder *kh, const struct tframes *f,
+			    struct account *a, uint64_t request_id, size_t n,
+			    const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/*
+ * Refuses a request of more elements than rate_per_day: rate_limited,
+ * its allowance spent, with the reason code that tells the node no wait
+ * answers it (an older node reads the text's "(raise rate_per_day)").
+ */
+static void
+refuse_over_day(struct keyholder *kh, const struct tframes *f,
+		struct account *a, uint64_t request_id, size_t n,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED,
+		OPRF_REASON_OVER_DAY, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -217,7 +244,8 @@ refuse_unsaved(struct keyholder *kh, const struct tframes *f, struct account *a,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED, false, fmt, ap);
+	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED, OPRF_REASON_NONE,
+		false, fmt, ap);
 	va_end(ap);
 }
 
@@ -254,14 +282,39 @@ accounts_written(struct keyholder *kh, int r)
 }
 
 /*
+ * Writes the accounts with a line of a's rate refusals (event=rate_limited
+ * or its held-back count, event=rate_limited_unlogged), as often as the
+ * line: a restart, which the node's key can force, must not hide them
+ * from kuska status (a request refused writes nothing, or a flood of them
+ * would be a flood of writes).
+ */
+static void
+save_refusals(struct keyholder *kh, struct account *a, uint64_t mono)
+{
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return;
+	/* Its failure in kuska status too: a refusal not kept is one a
+	 * restart hides. */
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
+			 date_now_ms(), NULL);
+	accounts_written(kh, r);
+	if (r != 0)
+		log_warnx_budget(&kh->save_log,
+				 "event=accounts_not_saved node=%s path=%s "
+				 "error=%s (a refusal not kept)",
+				 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
+}
+
+/*
  * Logs a rate refusal: the first, then at most one line a minute, and
- * writes the accounts with it.
+ * writes the accounts with it. Those held back are said by the next
+ * line, or by keyholder_rate_flush once the minute is over.
  */
 static void
 log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 {
-	int r;
-
 	a->unlogged++;
 	if (a->logged_ms != 0 && mono - a->logged_ms < RATE_LOG_EVERY_MS)
 		return;
@@ -276,22 +329,36 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	    (unsigned long long)a->refused_rate);
 	a->unlogged = 0;
 	a->logged_ms = mono;
-	/* The refusal in the file too, as often as the line: a restart,
-	 * which the node's key can force, must not hide it from kuska
-	 * status (a request refused writes nothing, or a flood of them
-	 * would be a flood of writes). */
-	if (kh->cfg.accounts[0] == '\0')
-		return;
-	/* Its failure in kuska status too: a refusal not kept is one a
-	 * restart hides. */
-	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
-			 date_now_ms(), NULL);
-	accounts_written(kh, r);
-	if (r != 0)
-		log_warnx_budget(&kh->save_log,
-				 "event=accounts_not_saved node=%s path=%s "
-				 "error=%s (a refusal not kept)",
-				 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
+	save_refusals(kh, a, mono);
+}
+
+void
+keyholder_rate_flush(struct keyholder *kh, uint64_t mono, bool all)
+{
+	size_t i;
+
+	for (i = 0; i < kh->acc.n; i++) {
+		struct account *a = &kh->acc.a[i];
+
+		if (a->unlogged == 0 ||
+		    (!all && mono - a->logged_ms < RATE_LOG_EVERY_MS))
+			continue;
+		log_warnx("event=rate_limited_unlogged node=%s allowance=%llu "
+			  "rate_per_day=%lu refused_requests=%llu "
+			  "refused_elements=%llu (refused for the rate since "
+			  "its last event=rate_limited line: see kuska "
+			  "status)",
+			  a->id,
+			  (unsigned long long)account_left(
+			      a, kh->cfg.rate_per_day, mono),
+			  kh->cfg.rate_per_day, (unsigned long long)a->unlogged,
+			  (unsigned long long)a->refused_rate);
+		a->unlogged = 0;
+		a->logged_ms = mono;
+		/* At stop, the stop's own write keeps them. */
+		if (!all)
+			save_refusals(kh, a, mono);
+	}
 }
 
 /* Writes a's evaluated line for what is pending, and starts again. */
@@ -349,12 +416,12 @@ keyholder_audit_flush(struct keyholder *kh, uint64_t mono, bool all)
 }
 
 /*
- * Writes the accounts, if the config keeps them, after n elements were
- * taken from a and before they are evaluated (account_charge). Returns
- * whether the request may go on: not when the file could not be written
- * (the n are given back). A file written whose directory could not be
- * synced charges them: the request goes on, and the warning says a power
- * cut may give them back.
+ * Has the accounts file, if the config keeps one, charge the n elements
+ * taken from a before they are evaluated (account_charge): a reserve an
+ * earlier write charged, or a write now. Returns whether the request may
+ * go on: not when the file could not be written (the n are given back).
+ * A file written whose directory could not be synced charges them: the
+ * request goes on, and the warning says a power cut may give them back.
  */
 static bool
 saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
@@ -366,6 +433,9 @@ saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	r = account_charge(&kh->acc, a, n, kh->cfg.accounts,
 			   kh->cfg.rate_per_day, mono, date_now_ms(),
 			   &unsynced);
+	/* Nothing written: says nothing of whether the file can be. */
+	if (r == 1)
+		return true;
 	if (r == 0 && unsynced != 0)
 		log_warnx_budget(&kh->save_log,
 				 "event=accounts_not_synced node=%s path=%s "
@@ -611,13 +681,13 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 		if (req.n > kh->cfg.rate_per_day)
 			/* No wait refills more than a day's worth: "try
 			 * again later" would have the officer try for
-			 * ever. */
-			refuse(kh, f, a, req.request_id, req.n,
-			       OPRF_RATE_LIMITED,
-			       "rate limit: %lu evaluations a day for each "
-			       "node, %zu asked at once: never answered at "
-			       "this rate (raise rate_per_day)",
-			       kh->cfg.rate_per_day, req.n);
+			 * ever. The text as before, for older nodes. */
+			refuse_over_day(kh, f, a, req.request_id, req.n,
+					"rate limit: %lu evaluations a day for "
+					"each node, %zu asked at once: never "
+					"answered at this rate (raise "
+					"rate_per_day)",
+					kh->cfg.rate_per_day, req.n);
 		else
 			refuse(kh, f, a, req.request_id, req.n,
 			       OPRF_RATE_LIMITED,

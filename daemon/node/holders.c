@@ -44,6 +44,9 @@ struct holder {
 	struct tsock *s, *mon;
 	uint8_t server_pk[CURVE_KEY_LEN]; /* the holder's, to dial anew */
 	bool auth_failed; /* the last handshake was refused */
+	/* ...for now: the holder at a connection bound (ZAP 500), not
+	 * this node's key unknown to it or not valid (400) */
+	bool auth_busy;
 	unsigned failures; /* handshakes failed (not refused) in a row */
 	bool undialled;	   /* let go after them, until the next request */
 	int redial_err;	  /* -errno of the last redial, which failed */
@@ -275,7 +278,14 @@ holders_unreached(const struct holders *hs, char *why, size_t whylen,
 			continue;
 		*since_ms = h->down_ms;
 		snprintf(why, whylen, "key holder %s %s", h->shown,
-			 h->auth_failed ? "refused this node's key"
+			 h->auth_failed && h->auth_busy
+			     ? "turned this node away at its connection "
+			       "limit (max_connections, "
+			       "max_connections_per_key)"
+			 : h->auth_failed
+			     ? "refused this node's key: not in its "
+			       "registry, or not valid there now (its "
+			       "operator must add it and reload)"
 			 : h->failures >= HANDSHAKE_FAILURES_LET_GO
 			     ? "not reached: the handshake failed (is "
 			       "keyholder_key its public key?)"
@@ -306,19 +316,22 @@ let_go(struct holder *h)
 static void
 pump(struct holder *h)
 {
-	enum tevent ev;
-	char addr[256];
+	struct tmon_event e;
 
-	while (tsock_monitor_read(h->mon, &ev, addr, sizeof(addr)) == 0) {
-		switch (ev) {
+	while (tsock_monitor_next(h->mon, &e) == 0) {
+		switch (e.ev) {
 		case TEVENT_HANDSHAKE_OK:
 			h->auth_failed = false;
+			h->auth_busy = false;
 			h->failures = 0;
 			h->greet = true;
 			h->up = h->ever_up = true;
 			break;
 		case TEVENT_HANDSHAKE_FAILED_AUTH:
 			h->auth_failed = true;
+			/* A key holder of an earlier kuska says 400 for
+			 * its bounds too. */
+			h->auth_busy = e.status == 500;
 			went_down(h);
 			break;
 		case TEVENT_DISCONNECTED:
@@ -601,7 +614,8 @@ send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
 	for (;;) {
 		pump(h);
 		r = tsock_send(h->s, data, lens, 1);
-		if (r != -EAGAIN || h->undialled ||
+		/* Refused: libzmq dials no more, nothing to wait for. */
+		if (r != -EAGAIN || h->undialled || h->auth_failed ||
 		    date_mono_ms() >= deadline ||
 		    date_mono_ms() - start >= CONNECT_GRACE_MS)
 			break;
@@ -615,12 +629,24 @@ send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
 		h->owed++;
 		return 0;
 	}
-	if (h->auth_failed)
+	/* A bound of the holder's passes: "submit again later"
+	 * (intake.c); a key it does not admit waits for its operator
+	 * (-EACCES: no such words). Whole in the reply's 190 with the
+	 * longest address shown. */
+	if (h->auth_failed && h->auth_busy) {
 		snprintf(why, whylen,
-			 "key holder %s refused this node's transport key "
-			 "(is the node in the holder's registry?)",
+			 "key holder %s turned this node away at its "
+			 "connection limit (max_connections, "
+			 "max_connections_per_key)",
 			 h->shown);
-	else if (h->redial_err != 0)
+	} else if (h->auth_failed) {
+		snprintf(why, whylen,
+			 "key holder %s refused this node's transport key: "
+			 "not in its registry, or not valid there now (its "
+			 "operator must add it and reload)",
+			 h->shown);
+		return -EACCES;
+	} else if (h->redial_err != 0)
 		snprintf(why, whylen,
 			 "key holder %s cannot be dialled again: %s", h->shown,
 			 strerror(-h->redial_err));
@@ -745,11 +771,13 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		break;
 	case OPRF_RATE_LIMITED:
 		/* A request over a whole day's allowance, as the holder's
-		 * text says: no wait answers it, so not "submit again
+		 * reason code says (an older holder's text only: "(raise
+		 * rate_per_day)"): no wait answers it, so not "submit again
 		 * later" (walk55k). Said by the node: the holder's text
 		 * after the longest address would not fit the reply's 190
 		 * (intake.c). */
-		if (strstr(text, "(raise rate_per_day)") != NULL) {
+		if (m.reason == OPRF_REASON_OVER_DAY ||
+		    strstr(text, "(raise rate_per_day)") != NULL) {
 			snprintf(why, whylen,
 				 "key holder %s never answers %zu elements at "
 				 "once: more than its rate_per_day (its "

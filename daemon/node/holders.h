@@ -84,10 +84,13 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * its late answers are dropped), in requests of per_request elements
  * each, the last one shorter (0: one request). The answers are taken by
  * holders_recv, meanwhile the node may do other work; elements stay in
- * place until then. Returns 0, -EINVAL (no elements), or -EHOSTUNREACH
- * with a sentence naming the holder in why (not connected within a few
- * seconds, it refused this node's key, or its connection was cut for a
- * flood and no new socket can be made: none is sent on the flooded one).
+ * place until then. Returns 0, -EINVAL (no elements), -EACCES with a
+ * sentence naming the holder in why (it refused this node's key at the
+ * handshake: not in its registry, or not valid there; its operator must
+ * add it), or -EHOSTUNREACH with one (not connected within a few
+ * seconds, turned away at the holder's connection limit, or its
+ * connection was cut for a flood and no new socket can be made: none is
+ * sent on the flooded one).
  *
  * holders_recv - waits for every holder's answers to the round sent, up
  * to keyholder_timeout_s after it was sent, and writes their sum into out
@@ -101,8 +104,8 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * telling a smaller max_batch, which holders_request_max gives from now
  * on: ask again in smaller requests), -EPROTO (a malformed or refused
  * answer, or an older holder, telling no max_batch, gone mid-request).
- * -EDQUOT, -ESTALE and -EPROTO recur at every request until someone
- * changes a configuration, and why says who and what.
+ * -EACCES, -EDQUOT, -ESTALE and -EPROTO recur at every request until
+ * someone changes a configuration, and why says who and what.
  *
  * holders_request_max - the most elements one request may carry: the
  * least of HOLDERS_MAX_REQUEST and the max_batch the holders told (in

@@ -226,16 +226,17 @@ out:
 
 /*
  * Whether a key holders' failure r meets every later request the same
- * until someone changes a configuration: a holder's max_batch or
- * rate_per_day, a key or share (why says whose). The officer is then not
- * told to "submit again later" (walk55u, walk55k): the others (a holder
- * unreachable, slow, busy, its allowance spent for now) pass by
+ * until someone changes a configuration: a holder's max_batch,
+ * rate_per_day or registry, a key or share (why says whose). The officer is
+ * then not told to "submit again later" (walk55u, walk55k): the others (a
+ * holder unreachable, slow, busy, its allowance spent for now) pass by
  * themselves.
  */
 static bool
 holders_lasting(int r)
 {
-	return r == -EPROTO || r == -ESTALE || r == -EBADMSG || r == -EDQUOT;
+	return r == -EPROTO || r == -ESTALE || r == -EBADMSG || r == -EDQUOT ||
+	       r == -EACCES;
 }
 
 /* Lets the node answer status requests, every INTAKE_SERVE_RECORDS. */

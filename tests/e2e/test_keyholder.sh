@@ -177,6 +177,11 @@ check "pnp refused twice more within the minute" sh -c \
 	"grep -q 'refused: rate_limited' '$T/sweep3.out' &&
 	 grep -q 'refused: rate_limited' '$T/sweep4.out'"
 stop_keyholder TERM
+# The second refusal, held back by the line's minute, is said at the stop
+# (before, no line ever said it unless another refusal came).
+check "... the refusal the minute held back is logged at the stop" \
+	grep -q "event=rate_limited_unlogged node=pnp allowance=[0-9]* rate_per_day=3000 refused_requests=1 refused_elements=[0-9]* (refused for the rate since its last event=rate_limited line: see kuska status)\$" \
+	"$N/keyholder.log"
 start_keyholder
 check "stopped and started again, the key holder counts both" \
 	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
@@ -247,8 +252,8 @@ check "pj, revoked: refused (exit $rc)" test $rc != 0
 # libzmq gives up an endpoint whose handshake was refused; the revocation
 # undone, the node dials again at its next submission instead of needing
 # a restart.
-check "... at the handshake, saying so, not that the holder did not answer" \
-	grep -q "key holder tcp://127.0.0.1:$((PORT + 2)) refused this node's transport key" \
+check "... at the handshake, saying so and who must act, not that the holder did not answer nor to submit again later" \
+	grep -q "key holder tcp://127.0.0.1:$((PORT + 2)) refused this node's transport key: not in its registry, or not valid there now (its operator must add it and reload): nothing of this request was stored\$" \
 	"$T/revoked.out"
 cp "$T/registry.good" "$N/registry.conf"
 check "the key holder reloads the registry with pj-1 valid again" kh_reload
@@ -375,6 +380,9 @@ sed 's/^/#   /' "$T/never.out"
 check "a request over a day's allowance is refused as never answered at this rate" \
 	grep -q "rate limit: 100 evaluations a day for each node, 200 asked at once: never answered at this rate (raise rate_per_day)" \
 	"$T/never.out"
+# The node acts on the reason code; the text stays for older nodes.
+check "... with the reason code over_day" \
+	grep -q "(raise rate_per_day) \[reason=over_day\]\$" "$T/never.out"
 stop_keyholder
 check "... logged naming the new key (at the stop at the latest)" \
 	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \

@@ -4,7 +4,8 @@
 # never reads) would fill max_connections (40 here) and lock the other
 # institutions out of their pseudonyms: the key holder keeps at most
 # max_connections_per_key (16) of one key, refusing its handshakes over
-# it, and the other four nodes' submissions go through. A reload lowering
+# it, and the other four nodes' submissions go through; pnp's own node is
+# told the holder turned it away for now. A reload lowering
 # the bound to 1 closes the key's surplus at once. Then the four nodes,
 # restarted, idle, and 30 TCP connections with no key (holder.py, each
 # sending a byte): those over max_pending (8 here) are closed, and the
@@ -57,6 +58,17 @@ check "the other nodes get their pseudonyms meanwhile" submitted_ok $OTHERS
 peers=$(metric kuska_keyholder_connections)
 check "peers: the key's $PER_KEY and the 4 nodes ($peers)" \
 	test "${peers:-999}" -le $((PER_KEY + 4))
+# pnp's own node, its key at the bound: turned away for now (ZAP 500),
+# which passes by itself, "submit again later"; not "refused this node's
+# transport key", which waits for the holder's operator (before, both
+# said the same).
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/submit-pnp.out" 2>&1
+sed 's/^/#   /' "$T/submit-pnp.out"
+check "pnp's node, its key at the bound: told the holder turned it away for now" \
+	grep -q "key holder $EP turned this node away at its connection limit (max_connections, max_connections_per_key): nothing of this request was stored; submit again later\$" \
+	"$T/submit-pnp.out"
+stop_node pnp
 
 echo "max_connections_per_key = 1" >>"$N/keyholder.conf"
 kill -HUP "${PIDS[keyholder]}"

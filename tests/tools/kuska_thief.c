@@ -24,7 +24,8 @@
  * With a stolen node key, asks the key holder online to evaluate COUNT
  * (default 1000000) blinded DNIs, BATCH (default 10000) at a time, as a
  * dictionary sweep would. Prints the elements evaluated and the holder's
- * refusal. Exit 0 when all were evaluated, 1 when the holder refused or
+ * refusal (its reason code after its text, "[reason=over_day]", when it
+ * gives one). Exit 0 when all were evaluated, 1 when the holder refused or
  * did not answer within TIMEOUT_MS (default 30000) a batch, 2 on a usage
  * or setup error.
  *
@@ -445,8 +446,12 @@ sweep(int argc, char **argv)
 			continue;
 		}
 		if (rep.status != OPRF_OK) {
-			printf("evaluated %lu of %lu; refused: %s: %s\n", done,
-			       count, oprf_status_name(rep.status), rep.text);
+			printf("evaluated %lu of %lu; refused: %s: %s%s\n",
+			       done, count, oprf_status_name(rep.status),
+			       rep.text,
+			       rep.reason == OPRF_REASON_OVER_DAY
+				   ? " [reason=over_day]"
+				   : "");
 			codec_oprf_clear(&rep);
 			rc = 1;
 			goto out;

@@ -37,10 +37,23 @@ curve_server_open(struct curve_server *c, const char *dir, const char *name,
 	    fake_server_open(&c->fs, "curve_rig", key, c->ep, name), 0);
 }
 
+/* The ZAP verdict of the curve_server arg: c->refuse, or admitted. */
+static int
+curve_server_admit(void *arg, const char *domain, const char *address,
+		   const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,
+		   size_t cap)
+{
+	const struct curve_server *c = arg;
+
+	if (c->refuse != 0)
+		return c->refuse;
+	return fake_server_admit(NULL, domain, address, key, user_id, cap);
+}
+
 void
 curve_server_serve(struct curve_server *c)
 {
-	while (tsock_zap_serve(c->fs.zap, fake_server_admit, NULL) == 0)
+	while (tsock_zap_serve(c->fs.zap, curve_server_admit, c) == 0)
 		;
 }
 

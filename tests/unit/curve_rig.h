@@ -19,6 +19,10 @@ struct curve_server {
 	char pub[128]; /* DIR/server.pub, the server's public key */
 	struct fake_server fs;	 /* its transport, ZAP handler, ROUTER, key */
 	struct secret_key *node; /* a node's key, to dial it with */
+	/* The ZAP verdict curve_server_serve gives: 0 admits; otherwise
+	 * it refuses, as tsock_zap_fn returns it (-EBUSY: refused for
+	 * now, ZAP 500; any other: the key refused, 400). */
+	int refuse;
 };
 
 /*
@@ -32,8 +36,8 @@ void curve_server_open(struct curve_server *c, const char *dir,
 		       const char *name, int hwm);
 
 /*
- * curve_server_serve - answers the ZAP requests waiting (every node
- * admitted, as "node").
+ * curve_server_serve - answers the ZAP requests waiting: every node
+ * admitted, as "node", unless c->refuse says otherwise.
  */
 void curve_server_serve(struct curve_server *c);
 

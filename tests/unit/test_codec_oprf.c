@@ -165,6 +165,59 @@ test_oprf_max_batch(void **state)
 	pbw_free(&w);
 }
 
+/*
+ * A refusal's reason code: said, it reads back; an older holder's reply,
+ * without the field, reads as none (its text is all there is), and so
+ * does a code of a later holder this one does not know.
+ */
+static void
+test_oprf_reason(void **state)
+{
+	struct oprf_msg m, back;
+	struct pbw w = {0};
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.request_id = 5;
+	m.status = OPRF_RATE_LIMITED;
+	m.reason = OPRF_REASON_OVER_DAY;
+	snprintf(m.text, sizeof(m.text), "never answered at this rate");
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_int_equal(back.status, OPRF_RATE_LIMITED);
+	assert_int_equal(back.reason, OPRF_REASON_OVER_DAY);
+	assert_string_equal(back.text, "never answered at this rate");
+	codec_oprf_clear(&back);
+	free(buf);
+	m.reason = OPRF_REASON_NONE;
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_int_equal(back.reason, OPRF_REASON_NONE);
+	codec_oprf_clear(&back);
+	free(buf);
+	pbw_varint(&w, 1, 5);
+	pbw_varint(&w, 2, OPRF_RATE_LIMITED);
+	pbw_varint(&w, 3, 1);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.reason, OPRF_REASON_NONE);
+	codec_oprf_clear(&back);
+	pbw_varint(&w, 7, 1);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.reason, OPRF_REASON_OVER_DAY);
+	codec_oprf_clear(&back);
+	pbw_free(&w);
+	pbw_varint(&w, 1, 5);
+	pbw_varint(&w, 2, OPRF_RATE_LIMITED);
+	pbw_varint(&w, 3, 1);
+	pbw_varint(&w, 7, 99);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.reason, OPRF_REASON_NONE);
+	codec_oprf_clear(&back);
+	pbw_free(&w);
+}
+
 /* Scans a copy of exactly len bytes, so a read past them is caught. */
 static uint64_t
 scan_id(const uint8_t *buf, size_t len)
@@ -318,6 +371,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_oprf_messages),
 	    cmocka_unit_test(test_oprf_max_batch),
+	    cmocka_unit_test(test_oprf_reason),
 	    cmocka_unit_test(test_oprf_request_id),
 	    cmocka_unit_test(test_oprf_request_id_head),
 	};

@@ -146,10 +146,11 @@ rig_close(struct rig *r)
 }
 
 /* Sends the node reply id (status, n elements of epoch, max_batch, the
- * holder's text). */
+ * holder's text and reason code). */
 static void
-rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
-	       uint32_t epoch, uint32_t max_batch, const char *text)
+rig_reply_reason(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
+		 uint32_t epoch, uint32_t max_batch, const char *text,
+		 enum oprf_reason reason)
 {
 	static const uint8_t zeros[4 * CODEC_OPRF_ELEMENT_LEN];
 	struct oprf_msg m;
@@ -165,6 +166,7 @@ rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	m.n = n;
 	m.elements = zeros;
 	m.max_batch = max_batch;
+	m.reason = reason;
 	snprintf(m.text, sizeof(m.text), "%s", text);
 	assert_true(n <= 4);
 	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
@@ -174,6 +176,16 @@ rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	lens[1] = len;
 	assert_int_equal(tsock_send(r->srv.fs.s, data, lens, 2), 0);
 	free(buf);
+}
+
+/* Sends the node reply id (status, n elements of epoch, max_batch, the
+ * holder's text; no reason code). */
+static void
+rig_reply_text(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
+	       uint32_t epoch, uint32_t max_batch, const char *text)
+{
+	rig_reply_reason(r, id, status, n, epoch, max_batch, text,
+			 OPRF_REASON_NONE);
 }
 
 /* Sends the node reply id (status, n elements of epoch, max_batch). */
@@ -668,12 +680,14 @@ test_went_away_older(void **state)
 
 /*
  * A round of one element refused by the holder (status, max_batch, its
- * text), after a hello answered as an older holder does (refused) or as
- * this version's (told, 256): holders_recv's return, its reason in why.
+ * text and reason code), after a hello answered as an older holder does
+ * (refused) or as this version's (told, 256): holders_recv's return, its
+ * reason in why.
  */
 static int
-refused(bool told, enum oprf_status status, uint32_t max_batch,
-	const char *text, char *why, size_t whylen)
+refused_reason(bool told, enum oprf_status status, uint32_t max_batch,
+	       const char *text, enum oprf_reason reason, char *why,
+	       size_t whylen)
 {
 	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
 	struct oprf_msg m;
@@ -689,11 +703,21 @@ refused(bool told, enum oprf_status status, uint32_t max_batch,
 	memset(el, 7, sizeof(el));
 	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, whylen), 0);
 	assert_int_equal(rig_request(&r, &m), 0);
-	rig_reply_text(&r, m.request_id, status, 0, 5, max_batch, text);
+	rig_reply_reason(&r, m.request_id, status, 0, 5, max_batch, text,
+			 reason);
 	codec_oprf_clear(&m);
 	e = holders_recv(r.hs, 5, 1, out, why, whylen);
 	rig_close(&r);
 	return e;
+}
+
+/* refused_reason with no reason code, as an older holder answers. */
+static int
+refused(bool told, enum oprf_status status, uint32_t max_batch,
+	const char *text, char *why, size_t whylen)
+{
+	return refused_reason(told, status, max_batch, text, OPRF_REASON_NONE,
+			      why, whylen);
 }
 
 /* The length of why with the longest address a reason shows (SHOWN_MAX,
@@ -737,6 +761,15 @@ test_refusals_lasting(void **state)
 				    "operator must raise that)"));
 	/* With a request of 65,536 elements, 4 more digits. */
 	assert_true(longest(why, "raise that)") + 4 <= 190);
+	/* The reason code said, the node needs no words of the holder's:
+	 * a later holder may word its text otherwise. */
+	assert_int_equal(refused_reason(true, OPRF_RATE_LIMITED, 0,
+					"over the daily allowance",
+					OPRF_REASON_OVER_DAY, why, sizeof(why)),
+			 -EDQUOT);
+	assert_non_null(strstr(why, " never answers 1 elements at once: "
+				    "more than its rate_per_day (its "
+				    "operator must raise that)"));
 	assert_int_equal(refused(true, OPRF_RATE_LIMITED, 0,
 				 "rate limit: 100 evaluations a day for each "
 				 "node, 0 left now, 1 asked; try again later",
@@ -765,6 +798,71 @@ test_refusals_lasting(void **state)
 				    "its operator must raise max_batch"));
 	/* 4294967295 told: 9 more digits. */
 	assert_true(longest(why, "max_batch") + 9 <= 190);
+}
+
+/*
+ * The holder's ZAP handler refuses the node's handshake (verdict as
+ * tsock_zap_fn returns it): holders_send's return, its reason in why,
+ * and what kuska status says (holders_unreached) in shown.
+ */
+static int
+handshake_refused(int verdict, char *why, size_t whylen, char *shown,
+		  size_t shownlen)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN];
+	struct zap_thread z;
+	uint64_t since;
+	struct rig r;
+	int e;
+
+	rig_open(&r);
+	r.srv.refuse = verdict;
+	memset(el, 7, sizeof(el));
+	z.srv = &r.srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, whylen);
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	assert_int_equal(holders_unreached(r.hs, shown, shownlen, &since), 1);
+	rig_close(&r);
+	return e;
+}
+
+/*
+ * A key the holder does not admit (ZAP 400: not in its registry, or not
+ * valid there) waits for its operator: -EACCES, no "submit again later"
+ * in the node's reply (intake.c), the reason saying who must act; the
+ * holder at a connection bound (ZAP 500) passes by itself: -EHOSTUNREACH
+ * (walk55: both said "submit again later", and "is the node in the
+ * holder's registry?"). Both whole in the reply with the longest address.
+ */
+static void
+test_handshake_refused(void **state)
+{
+	char why[256], shown[CODEC_MAX_TEXT + 1];
+
+	(void)state;
+	assert_int_equal(
+	    handshake_refused(-EPERM, why, sizeof(why), shown, sizeof(shown)),
+	    -EACCES);
+	assert_non_null(strstr(why, " refused this node's transport key: not "
+				    "in its registry, or not valid there now "
+				    "(its operator must add it and reload)"));
+	assert_true(longest(why, "and reload)") <= 190);
+	assert_non_null(strstr(shown, " refused this node's key: not in its "
+				      "registry, or not valid there now (its "
+				      "operator must add it and reload)"));
+	assert_int_equal(
+	    handshake_refused(-EBUSY, why, sizeof(why), shown, sizeof(shown)),
+	    -EHOSTUNREACH);
+	assert_non_null(strstr(why, " turned this node away at its connection "
+				    "limit (max_connections, "
+				    "max_connections_per_key)"));
+	assert_true(longest(why, "per_key)") <= 190);
+	assert_null(strstr(why, "registry"));
+	assert_non_null(strstr(shown, " turned this node away at its "
+				      "connection limit"));
 }
 
 static void
@@ -829,6 +927,7 @@ main(void)
 	    cmocka_unit_test(test_late_answers_not_flood),
 	    cmocka_unit_test(test_went_away_older),
 	    cmocka_unit_test(test_refusals_lasting),
+	    cmocka_unit_test(test_handshake_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
