@@ -8,7 +8,11 @@
 # name the earlier key's .pub in [node] previous_keys", which here names
 # no key the node lacks). Done as it says, the newer key signing again and
 # the restored one's .pub in previous_keys, the recovery takes everything
-# back and the exports resubmitted are all held already.
+# back and the exports resubmitted are all held already. Once the old
+# key's window ended, the node with the backup's key is turned away at its
+# handshake: its status, and --recover, say that a key past its
+# valid_until is refused too, as keys restored from before a rotation may
+# be (they asked only whether it was in the registry and not revoked).
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -48,6 +52,35 @@ check "... and saying that key may be the newer one of keys restored from before
 	grep -q "; if \[node\] key came from a backup made before a rotation, key $FP2 may be this node's newer one: sign with it again (or with a new key: OPERATIONS.md section 6) and name the .pub of each key it replaced in previous_keys (OPERATIONS.md section 7)\$" "$T/old.out"
 check "... the outbox unchanged" \
 	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
+
+# --- pj-1's window ended (§6: the old key's valid_until) ---------------------------
+# A second on, so that every event pj-1 signed is older than its end.
+sleep 1
+until=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+awk -v until="$until" '{ print } $0 == "[key pj-1]" { print "valid_until = " until }' \
+	"$N/registry.conf" >"$T/reg.new" && mv "$T/reg.new" "$N/registry.conf"
+check "the consolidator reloads pj-1's end" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+start_node pj
+wait_refused() {
+	local i
+	for i in $(seq 150); do
+		"$KUSKA" status -c "$N/pj.conf" >"$T/status.out" 2>&1
+		[ $? = 1 ] && grep -q "refused this node's handshake" \
+			"$T/status.out" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "the node with the backup's key, expired, is refused at its handshake" \
+	wait_refused
+check "... its status asking whether the key is valid now, as keys restored from before a rotation may not be" \
+	grep -q "WARNING: the consolidator refused this node's handshake .*: is its transport key in the registry and valid now (not revoked, not past its valid_until, as keys restored from a backup older than a rotation may be)?\$" "$T/status.out"
+stop_node pj TERM
+recover_into "$T/expired.out" pj 1 \
+	"kuska-node --recover with the backup's key, expired, is turned away"
+check "... saying a key outside its window is refused, and that an expired one may be from before a rotation" \
+	grep -q "it refuses a key it has revoked or does not list, or one outside its valid_from and valid_until (its journal says why: event=auth_refused): .*; if it expired, this node's key files may be from a backup older than a rotation (OPERATIONS.md section 7)\$" "$T/expired.out"
 
 # --- done as it says ---------------------------------------------------------------
 cp "$N/keys2/pj-2.key" "$N/keys/pj.key"
