@@ -31,6 +31,18 @@ query_tables "$T/before"
 # the node starts.
 rm -rf "$N/data/pnp"
 cp -a "$T/backup" "$N/data/pnp"
+# First with the installed config, as `kuska status` ("run kuska-node
+# --recover -c FILE") may be read: its keys are the unit's credentials,
+# absent with the service stopped. The refusal says to use a copy whose
+# keys point at /etc/kuska/keys (it spoke only of checking a config).
+sed 's|^key = .*|key = /run/credentials/kuska-node@pnp.service/node.key|' \
+	"$N/pnp.conf" >"$N/pnp-installed.conf"
+"$NODE" --recover -c "$N/pnp-installed.conf" >"$T/installed.out" 2>&1
+rc=$?
+check "kuska-node --recover with the unit's credentials as keys exits 78 ($rc)" \
+	test $rc = 78
+check "... saying to run it on a copy of the config with the keys of /etc/kuska/keys" \
+	grep -q "there only while the service runs: to check a config before, or for a command run with the service stopped (kuska-node --recover, kuska-consolidator --repair), use a copy of the config whose keys point at the files in /etc/kuska/keys; OPERATIONS.md sections 2 and 10)\$" "$T/installed.out"
 "$NODE" --recover -c "$N/pnp.conf" >"$T/recover.out" 2>&1
 rc=$?
 check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
