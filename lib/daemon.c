@@ -427,9 +427,11 @@ daemon_credential_hint(const char *path)
 
 	if (keys_is_credential(path) && access(path, F_OK) != 0)
 		return " (a credential of the systemd unit, there only while "
-		       "the service runs: to check a config before, point its "
-		       "keys at the files in /etc/kuska/keys; OPERATIONS.md "
-		       "section 2)";
+		       "the service runs: to check a config before, or for a "
+		       "command run with the service stopped (kuska-node "
+		       "--recover, kuska-consolidator --repair), use a copy of "
+		       "the config whose keys point at the files in "
+		       "/etc/kuska/keys; OPERATIONS.md sections 2 and 10)";
 	/* A daemon run by hand as a user of its own, its keys root's. */
 	if (access(path, R_OK) != 0 && errno == EACCES &&
 	    stat(path, &st) == 0) {

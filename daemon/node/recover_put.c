@@ -175,15 +175,26 @@ own_envelope(struct rec *r, uint64_t seq, const struct envelope *env,
 		      "said accepted";
 	if (why == NULL)
 		return 0;
+	log_hex8(env->key_id, fp);
+	/* A key it does not know may be its own newer one: [node] key and
+	 * previous_keys restored from a backup older than a rotation. */
 	fprintf(stderr,
 		"kuska-node: the consolidator's envelope at sequence %llu is "
 		"not this node's: %s (key %s): nothing is stored (the outbox "
 		"is unchanged). A consolidator that hands back what this node "
 		"never signed is not to be trusted with its outbox: check it "
-		"(and its key) before running --recover again%s\n",
-		(unsigned long long)seq, why, log_hex8(env->key_id, fp),
+		"(and its key) before running --recover again%s%s%s\n",
+		(unsigned long long)seq, why, fp,
 		pk == NULL ? "; if this node's signing key was replaced, name "
-			     "the earlier key's .pub in [node] previous_keys"
+			     "the earlier key's .pub in [node] previous_keys; "
+			     "if [node] key came from a backup made before a "
+			     "rotation, key "
+			   : "",
+		pk == NULL ? fp : "",
+		pk == NULL ? " may be this node's newer one: sign with it "
+			     "again (or with a new key: OPERATIONS.md section "
+			     "6) and name the .pub of each key it replaced in "
+			     "previous_keys (OPERATIONS.md section 7)"
 			   : "");
 	r->said = true;
 	return -EKEYREJECTED;

@@ -185,6 +185,12 @@ report_behind(const struct rec *r, const char *what, FILE *out)
 void
 rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 {
+	/* An outbox restored from a backup, as OPERATIONS.md section 7 does
+	 * it, and nothing certainly a thief's: said first, before what may
+	 * be a theft, which the operator of a restore reads in its light. */
+	bool restored = !r->foreign && !r->old_unreadable && r->behind &&
+			!rec_first_other_certain(r);
+
 	if (r->cons_last == 0)
 		fprintf(out, "the consolidator holds nothing of this "
 			     "institution: the new outbox is empty\n");
@@ -197,6 +203,9 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->n.refused,
 			(unsigned long long)r->n.holes);
+	if (restored)
+		report_behind(r, ": an older copy of it, such as a backup; ",
+			      out);
 	/* Never of the key this node signs with now: the consolidator turns
 	 * a revoked key away, this recovery's too (rec_greet). */
 	if (r->n.revoked > 0) {
@@ -258,9 +267,6 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 		fprintf(out, "the old outbox could not be read: events it took "
 			     "that the consolidator never received are lost; "
 			     "resubmit the case system's recent exports\n");
-	else if (r->behind && !rec_first_other_certain(r))
-		report_behind(r, ": an older copy of it, such as a backup; ",
-			      out);
 	else if (r->behind && r->n.other > 0 &&
 		 not_own_by_key(r, r->n.first_other, r->n.other_key))
 		report_behind(r,
@@ -268,13 +274,13 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			      "(above): nothing this outbox holds is lost; if "
 			      "it was restored from a backup, ",
 			      out);
-	else if (!r->consistent && r->had_old)
+	else if (!restored && !r->consistent && r->had_old)
 		fprintf(out,
 			"this outbox did not agree with the consolidator's "
 			"copy: the records it took that the consolidator "
 			"never received are not kept; resubmit the case "
 			"system's exports made since its last backup\n");
-	else if (dropped > 0)
+	else if (!restored && dropped > 0)
 		fprintf(out,
 			"dropped %llu events of this outbox that could not be "
 			"read: resubmit the case system's exports made since "

@@ -66,10 +66,14 @@ read_handshakes(struct rec *r)
 				"this node's key: recovery stopped (the outbox "
 				"is unchanged); is this node's transport key "
 				"in the registry? it refuses a key it has "
-				"revoked or does not list (its journal says "
+				"revoked or does not list, or one outside its "
+				"valid_from and valid_until (its journal says "
 				"why: event=auth_refused): if this node's key "
 				"was revoked, give the node a new key first "
-				"(a rotation, OPERATIONS.md section 6)\n",
+				"(a rotation, OPERATIONS.md section 6); if it "
+				"expired, this node's key files may be from a "
+				"backup older than a rotation (OPERATIONS.md "
+				"section 7)\n",
 				r->p->consolidator);
 			r->said = true;
 			return -ECONNREFUSED;

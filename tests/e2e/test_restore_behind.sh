@@ -2,9 +2,10 @@
 # End to end: a node's outbox restored from a backup that is only older
 # than the consolidator's copy (nothing taken since the restore), as a
 # sysadmin moving the node to a new machine does. `kuska-node --recover`
-# says it is an older copy, not one that disagrees; it takes back every
-# event, and the exports resubmitted are all "already held": each record
-# counted once.
+# says it is an older copy, not one that disagrees, and says so first,
+# before the envelopes past its end that a thief could have signed; it
+# takes back every event, and the exports resubmitted are all "already
+# held": each record counted once.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -30,6 +31,18 @@ query_tables "$T/before"
 # the node starts.
 rm -rf "$N/data/pnp"
 cp -a "$T/backup" "$N/data/pnp"
+# First with the installed config, as `kuska status` ("run kuska-node
+# --recover -c FILE") may be read: its keys are the unit's credentials,
+# absent with the service stopped. The refusal says to use a copy whose
+# keys point at /etc/kuska/keys (it spoke only of checking a config).
+sed 's|^key = .*|key = /run/credentials/kuska-node@pnp.service/node.key|' \
+	"$N/pnp.conf" >"$N/pnp-installed.conf"
+"$NODE" --recover -c "$N/pnp-installed.conf" >"$T/installed.out" 2>&1
+rc=$?
+check "kuska-node --recover with the unit's credentials as keys exits 78 ($rc)" \
+	test $rc = 78
+check "... saying to run it on a copy of the config with the keys of /etc/kuska/keys" \
+	grep -q "there only while the service runs: to check a config before, or for a command run with the service stopped (kuska-node --recover, kuska-consolidator --repair), use a copy of the config whose keys point at the files in /etc/kuska/keys; OPERATIONS.md sections 2 and 10)\$" "$T/installed.out"
 "$NODE" --recover -c "$N/pnp.conf" >"$T/recover.out" 2>&1
 rc=$?
 check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
@@ -40,6 +53,13 @@ check "... and says the restored outbox is an older copy" \
 	"$T/recover.out"
 check "... not that it disagreed" \
 	sh -c "! grep -q 'did not agree' '$T/recover.out'"
+# The envelopes past its end, b's, may be a thief's if the outbox was not
+# restored: said after it says a backup, which explains them (walk56r: the
+# advice to revoke this node's key came first).
+behind=$(grep -n "^this outbox ends at sequence" "$T/recover.out" | cut -d: -f1)
+other=$(grep -n "^$nb envelopes it holds are signed with this node's key " "$T/recover.out" | cut -d: -f1)
+check "... before it names b's $nb envelopes as this node's or a thief's (lines ${behind:-none} and ${other:-none})" \
+	test -n "$behind" -a -n "$other" -a "${behind:-0}" -lt "${other:-0}"
 
 start_node pnp
 "$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/again.out" 2>&1
