@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "date.h"
 #include "keys.h"
 #include "period.h"
+#include "progress.h"
 #include "region.h"
 #include "settings.h"
 #include "transport.h"
@@ -41,9 +43,21 @@ stopping(struct qtable *t, char *err, size_t errlen)
 	return -EAGAIN;
 }
 
-int
-ask_table(const struct ask_client *a, const struct query_req *q,
-	  struct qtable *ret, char *err, size_t errlen)
+/* The answer of a consolidator preparing the release asked for: not the
+ * table's; err gets what is being computed. */
+static int
+preparing(struct qtable *t, char *err, size_t errlen)
+{
+	(void)codec_query_preparing(t->error, err, errlen);
+	codec_qtable_clear(t);
+	memset(t, 0, sizeof(*t));
+	return -EINPROGRESS;
+}
+
+/* ask_table, asked once. */
+static int
+ask_once(const struct ask_client *a, const struct query_req *q,
+	 struct qtable *ret, char *err, size_t errlen)
 {
 	const struct client_config *cfg = &a->cfg;
 	const struct secret_key *key = a->key;
@@ -139,6 +153,8 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 			tframes_clear(&f);
 			if (r != 0)
 				snprintf(err, errlen, "undecodable answer");
+			else if (codec_query_preparing(ret->error, err, errlen))
+				r = preparing(ret, err, errlen);
 			else if (codec_query_refused_for_now(ret->error))
 				r = stopping(ret, err, errlen);
 			goto out;
@@ -149,6 +165,43 @@ out:
 	tsock_free(&s); /* before its monitor, as libzmq's tests */
 	tsock_free(&mon);
 	transport_free(&t);
+	return r;
+}
+
+int
+ask_table(const struct ask_client *a, const struct query_req *q,
+	  struct qtable *ret, char *err, size_t errlen)
+{
+	static bool said; /* once per command, however many tables */
+	const uint64_t limit_ms = ASK_PREPARING_LIMIT_MIN * 60 * 1000;
+	uint64_t t0 = date_mono_ms();
+	char what[256];
+	int r;
+
+	while ((r = ask_once(a, q, ret, err, errlen)) == -EINPROGRESS) {
+		snprintf(what, sizeof(what), "%s", err);
+		if (date_mono_ms() - t0 >= limit_ms) {
+			snprintf(err, errlen,
+				 "still no table after %d minutes: %s; the "
+				 "consolidator is up, computing the "
+				 "secretariat's disclosure audit of that year "
+				 "(slow on a loaded machine): ask again later, "
+				 "or ask its operator to look at its load",
+				 ASK_PREPARING_LIMIT_MIN, what);
+			break;
+		}
+		if (!said) {
+			if (a->prog != NULL)
+				progress_clear(a->prog);
+			fprintf(stderr,
+				"kuska %s: %s: asking again every %d s, for "
+				"up to %d minutes\n",
+				a->cmd != NULL ? a->cmd : "query", what,
+				ASK_PREPARING_EVERY_S, ASK_PREPARING_LIMIT_MIN);
+			said = true;
+		}
+		sleep(ASK_PREPARING_EVERY_S);
+	}
 	return r;
 }
 
@@ -196,6 +249,7 @@ ask_config(const char *cmd, const char *conf, struct ask_client *ret)
 	char section[64], err[512];
 
 	memset(ret, 0, sizeof(*ret));
+	ret->cmd = cmd;
 	/* A file that cannot be read is config_load's to say. */
 	if (settings_section(conf, section, sizeof(section)) == 0 &&
 	    strcmp(section, "client") != 0) {

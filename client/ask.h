@@ -17,11 +17,21 @@
  * A query client: its config and its two keys, loaded once by ask_config
  * for every request of the command (a report asks a few dozen tables).
  */
+struct progress;
+
 struct ask_client {
 	struct client_config cfg;
 	struct secret_key *key; /* NULL: cfg.consolidator is a placeholder */
 	struct public_key cons; /* the consolidator's */
+	const char *cmd;	/* "query", "report": for stderr */
+	struct progress *prog;	/* a progress line to clear before
+				   saying anything, or NULL */
 };
+
+/* How long kuska asks again for a table whose release is being prepared
+ * (ask_table), and how often. */
+#define ASK_PREPARING_LIMIT_MIN 5
+#define ASK_PREPARING_EVERY_S 2
 
 /*
  * ask_table - connects to a's consolidator with a's key, sends q and
@@ -31,7 +41,11 @@ struct ask_client {
  * -EINVAL for a placeholder consolidator, -EACCES when the consolidator
  * refuses this client's key, -ETIMEDOUT, -EBADMSG for an undecodable
  * answer, -EAGAIN when it stopped before answering (CODEC_QUERY_STOPPING:
- * ask again once it is back).
+ * ask again once it is back) or was busy. A secretariat's release being
+ * computed (codec_query_preparing) is asked for again every
+ * ASK_PREPARING_EVERY_S, said once on stderr ("kuska CMD: ..."), for up to
+ * ASK_PREPARING_LIMIT_MIN minutes: then -EINPROGRESS, err saying what to
+ * do (kuska exits 3).
  */
 int ask_table(const struct ask_client *a, const struct query_req *q,
 	      struct qtable *ret, char *err, size_t errlen)

@@ -576,12 +576,17 @@ cmd_report(int argc, char **argv)
 	snprintf(d.consolidator, sizeof(d.consolidator), "%s",
 		 ac.cfg.consolidator);
 	progress_start(&prog);
+	ac.prog = &prog;
 	answered = 0;
 	r = fetch_all(&ac, &d);
 	ask_client_clear(&ac);
 	progress_clear(&prog);
-	if (r != 0)
+	if (r != 0) {
+		/* Up, but still computing: neither a report nor down. */
+		if (r == -EINPROGRESS)
+			rc = 3;
 		goto out;
+	}
 	d.made = (time_t)(date_now_ms() / 1000);
 	e = write_to(&d, out);
 	if (e != 0) {

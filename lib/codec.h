@@ -737,6 +737,27 @@ int codec_cell_set_long(struct cell *c, const char *s)
  */
 bool codec_query_refused_for_now(const char *error);
 
+/*
+ * The answer (qtable.error) to a secretariat question whose release
+ * (daemon/consolidator/release.h) is still being computed once its audit has
+ * run a little while: CODEC_QUERY_PREPARING_PREFIX, what is being computed
+ * ("the release of 2025 is being computed (started 3 s ago)"), then
+ * CODEC_QUERY_PREPARING_AGAIN. The audit goes on, its release is cached, and
+ * the question asked again gets its table from it. A busy refusal, so that a
+ * kuska that does not know it stops as for any (codec_query_refused_for_now),
+ * rather than waiting out its time-out or writing a report with a hole.
+ */
+#define CODEC_QUERY_PREPARING_PREFIX CODEC_QUERY_BUSY_PREFIX ": PREPARING: "
+#define CODEC_QUERY_PREPARING_AGAIN ": ask again in a few seconds"
+
+/*
+ * codec_query_preparing - whether error (a qtable's) is such an answer;
+ * if so, what is being computed, the text between the prefix and
+ * CODEC_QUERY_PREPARING_AGAIN (or to the end without it), into what
+ * (cut to cap - 1 bytes; cap > 0).
+ */
+bool codec_query_preparing(const char *error, char *what, size_t cap);
+
 struct qtable {
 	char error[256];
 	size_t n_cols;

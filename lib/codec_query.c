@@ -265,3 +265,24 @@ codec_query_refused_for_now(const char *error)
 	       strncmp(error, CODEC_QUERY_BUSY_PREFIX,
 		       strlen(CODEC_QUERY_BUSY_PREFIX)) == 0;
 }
+
+bool
+codec_query_preparing(const char *error, char *what, size_t cap)
+{
+	size_t plen = strlen(CODEC_QUERY_PREPARING_PREFIX);
+	size_t alen = strlen(CODEC_QUERY_PREPARING_AGAIN);
+	size_t len;
+
+	if (strncmp(error, CODEC_QUERY_PREPARING_PREFIX, plen) != 0)
+		return false;
+	error += plen;
+	len = strlen(error);
+	if (len >= alen &&
+	    strcmp(error + len - alen, CODEC_QUERY_PREPARING_AGAIN) == 0)
+		len -= alen;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(what, error, len);
+	what[len] = '\0';
+	return true;
+}

@@ -754,6 +754,27 @@ query_release_year(const struct query_req *req, const struct reg_party *who,
 }
 
 bool
+query_takes_release(const struct query_req *req, const struct reg_party *who,
+		    uint32_t *ret_year)
+{
+	uint32_t period;
+
+	if (query_release_year(req, who, ret_year))
+		return true;
+	/* The secretariat's indicators, estimate (a bootstrap's too) and
+	 * sdg16_2_2 are made of its counting tables. */
+	if (who->role != ROLE_SECRETARIAT || query_apart(req, who) ||
+	    table_index(req->table) < 0 ||
+	    (strcmp(req->table, "indicators") != 0 &&
+	     strcmp(req->table, "estimate") != 0 &&
+	     strcmp(req->table, "sdg16_2_2") != 0) ||
+	    period_parse(req->period, &period) != 0)
+		return false;
+	*ret_year = period / 10;
+	return true;
+}
+
+bool
 query_apart(const struct query_req *req, const struct reg_party *who)
 {
 	/*

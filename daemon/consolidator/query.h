@@ -96,6 +96,19 @@ bool query_release_year(const struct query_req *req,
 			const struct reg_party *who, uint32_t *ret_year);
 
 /*
+ * query_takes_release - whether query_run, answering req for who, may wait
+ * for a secretariat's release to be computed, and the year of its period
+ * into *ret_year: a request query_release_year says so of, or the
+ * secretariat's indicators, estimate (with a bootstrap too) or sdg16_2_2
+ * of a well-formed period, which are made of the counting tables (their
+ * releases may be of other years too: a baseline). Such a request is
+ * answered CODEC_QUERY_PREPARING_PREFIX... rather than left waiting for
+ * an audit that runs long (query_net_watch.c).
+ */
+bool query_takes_release(const struct query_req *req,
+			 const struct reg_party *who, uint32_t *ret_year);
+
+/*
  * query_apart - whether query_run, answering req for who, reads the store
  * alone, in read transactions of its own: any table asked by an
  * institution or an analyst (no bootstrap), counting tables, indicators

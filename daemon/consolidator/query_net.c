@@ -207,7 +207,6 @@ query_main(void *arg)
 	(void)pthread_setname_np(pthread_self(), QUERY_THREAD_NAME);
 	for (;;) {
 		bool stop = false, idle;
-		struct tframes f;
 		int n, r;
 
 		r = query_net_wait_request(c, c->query_stop_fd, &stop,
@@ -222,10 +221,11 @@ query_main(void *arg)
 			continue;
 		}
 		for (n = 0; r > 0 && n < QUERY_BATCH; n++) {
-			bool too_large;
-			if (query_reader_take(c->qreader, &f, &too_large) != 0)
+			struct held_req h = {.year = 0};
+			if (query_reader_take(c->qreader, &h.f, &h.too_large) !=
+			    0)
 				break;
-			query_net_held_push(&held_q, &f, too_large);
+			query_net_held_push(&held_q, &h);
 			answer(c, &held_q);
 			/* Stopping: those behind are refused
 			 * (query_net_unread_refuse), not answered, each perhaps

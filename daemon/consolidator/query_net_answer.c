@@ -237,11 +237,18 @@ query_net_handle(struct cons *c, const struct tframes *req, bool too_large,
 			release_set_grants(reg);
 			release_set_cancel(query_net_request_waits, w);
 			estimate_set_watch(watch_resamples, w);
+			/* An audit that runs long has it told PREPARING. */
+			w->req = req;
+			w->req_who = p->id;
+			w->req_answered = false;
+			if (!query_takes_release(&q, p, &w->req_year))
+				w->req_year = 0;
 		}
 		r = query_run(c->st, &q, p, tab.k, &tab);
 		if (w != NULL) {
 			release_set_cancel(NULL, NULL);
 			estimate_set_watch(NULL, NULL);
+			w->req = NULL;
 		} else
 			c->queries_during_audit++;
 		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL;
@@ -250,14 +257,19 @@ query_net_handle(struct cons *c, const struct tframes *req, bool too_large,
 				c->queries[ti][p->role]++;
 		log_info_budget(query_log_of(c, reg, p),
 				"event=query who=%s role=%s table=%s period=%s "
-				"region=%u rows=%zu ms=%llu%s%s",
+				"region=%u rows=%zu ms=%llu%s%s%s",
 				p->id, role_name(p->role), LOG_Q(q.table),
 				LOG_Q(period), q.region, tab.n_rows,
 				(unsigned long long)(date_mono_ms() - t0),
 				r != 0 ? " refused=1" : "",
-				w == NULL ? " during_audit=1" : "");
+				w == NULL ? " during_audit=1" : "",
+				w != NULL && w->req_answered ? " preparing=1"
+							     : "");
 	}
-	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
+	/* Told PREPARING during its audit, it is not answered again: asked
+	 * again, it is answered from the release cached. */
+	if ((w == NULL || !w->req_answered) &&
+	    codec_qtable_encode(&tab, &buf, &len) == 0) {
 		query_reader_answer(c->qreader, req, buf, len,
 				    p == NULL || p->node);
 		free(buf);

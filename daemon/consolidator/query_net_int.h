@@ -35,6 +35,9 @@
 struct held_req {
 	struct tframes f;
 	bool too_large;
+	uint32_t year;	       /* of the release it may wait for
+				  (query_takes_release), or 0 */
+	char who[KEYS_ID_MAX]; /* its asker's id, for the log */
 };
 
 /* The requests held, in arrival order (a ring), answered in that order. */
@@ -51,11 +54,15 @@ struct held_queue {
  * and held, up to HELD_MAX in all (past them, refused at once:
  * CODEC_QUERY_BUSY), and answered (answer) once the audit ends, in
  * arrival order, whatever its end; at a stop, refused (query_net_held_refuse).
+ * Once a release has been computed a while, those that may wait for one, the
+ * question in hand among them, are answered PREPARING instead
+ * (CODEC_QUERY_PREPARING_PREFIX; query_net_watch.c).
  */
 struct watch {
 	struct cons *c;
 	uint32_t year;	  /* being prepared */
-	bool demand;	  /* a question's: never given up */
+	bool demand;	  /* a question's: never given up (but at a
+			     stop once req_answered) */
 	uint64_t next_ms; /* when to look again */
 	bool seen;	  /* give way: a request held, or the thread stops */
 	bool stop;	  /* the thread is to stop */
@@ -65,6 +72,12 @@ struct watch {
 	bool looking;		 /* in look: a request it answers does not
 				    look again */
 	unsigned long served;	 /* requests answered apart during it */
+	/* A question's (demand): the request in hand, while query_run
+	 * answers it, or NULL. */
+	const struct tframes *req;
+	const char *req_who; /* its asker's id */
+	uint32_t req_year;   /* of the release it may wait for, or 0 */
+	bool req_answered;   /* told PREPARING: its table is not sent */
 };
 
 /*
@@ -90,10 +103,10 @@ bool query_net_log_tick(struct cons *c);
 int query_net_wait_request(struct cons *c, int stop_fd, bool *ret_stop,
 			   long timeout_ms);
 
-/* query_net_held_push, query_net_held_pop - a request put at the end of
- * q (which has room), or taken from its head (q holds one). */
-void query_net_held_push(struct held_queue *q, struct tframes *f,
-			 bool too_large);
+/* query_net_held_push, query_net_held_pop - a request (h, its frames
+ * now q's) put at the end of q (which has room), or taken from its head
+ * (q holds one). */
+void query_net_held_push(struct held_queue *q, const struct held_req *h);
 struct held_req query_net_held_pop(struct held_queue *q);
 
 /*

@@ -17,6 +17,7 @@
 #include "query.h"
 #include "query_net_int.h"
 #include "query_reader.h"
+#include "release.h"
 
 /* How often, at most, an audit looks for a request waiting. */
 #define PREPARE_YIELD_MS 10
@@ -29,17 +30,21 @@
  * whatever comes. */
 #define AUDIT_ANSWERS_MAX 8
 
+/* How long a release is computed before the requests that may wait for one
+ * (query_takes_release) are answered CODEC_QUERY_PREPARING_PREFIX... rather
+ * than held (look): most releases take under a second and are answered
+ * whole; one that runs longer (tens of seconds on a loaded machine) goes on
+ * while kuska asks again, no question left to the client's 15 s time-out. */
+#define PREPARING_AFTER_MS 2000
+
 /* Requests refused as busy at most per look: a flood's, read and refused
  * in a few milliseconds each look, do not hold the audit up for long. */
 #define BUSY_REFUSE_MAX 1024
 
 void
-query_net_held_push(struct held_queue *q, struct tframes *f, bool too_large)
+query_net_held_push(struct held_queue *q, const struct held_req *h)
 {
-	struct held_req *h = &q->r[(q->head + q->n++) % HELD_MAX];
-
-	h->f = *f;
-	h->too_large = too_large;
+	q->r[(q->head + q->n++) % HELD_MAX] = *h;
 }
 
 struct held_req
@@ -162,6 +167,70 @@ query_net_unread_refuse(struct cons *c)
 }
 
 /*
+ * Answers f, a request of who's that may wait for the release of year
+ * (query_takes_release), with CODEC_QUERY_PREPARING_PREFIX...: the release
+ * of ayear is being computed, for ran_ms so far (release_computing), and its
+ * client asks again. Returns 0, or -1 when no answer could be made (f is
+ * then left as it was).
+ */
+static int
+preparing(struct watch *w, const struct tframes *f, const char *who,
+	  uint32_t year, uint32_t ayear, uint64_t ran_ms)
+{
+	char text[sizeof(((struct qtable *)NULL)->error)];
+	unsigned long long s = (unsigned long long)(ran_ms / 1000);
+	uint8_t *buf;
+	size_t len;
+	int n;
+
+	if (year == ayear)
+		n = snprintf(text, sizeof(text),
+			     CODEC_QUERY_PREPARING_PREFIX
+			     "the release of %u is being computed (started "
+			     "%llu s ago)" CODEC_QUERY_PREPARING_AGAIN,
+			     ayear, s);
+	else
+		n = snprintf(
+		    text, sizeof(text),
+		    CODEC_QUERY_PREPARING_PREFIX
+		    "the release of %u waits for that of %u, being "
+		    "computed (started %llu s ago)" CODEC_QUERY_PREPARING_AGAIN,
+		    year, ayear, s);
+	if (n < 0 || (size_t)n >= sizeof(text) ||
+	    refusal(w->c, text, &buf, &len) != 0)
+		return -1;
+	query_reader_answer(w->c->qreader, f, buf, len, false);
+	free(buf);
+	log_debug("event=query_preparing who=%s year=%u computing=%u ms=%llu",
+		  who, year, ayear, (unsigned long long)ran_ms);
+	return 0;
+}
+
+/*
+ * Once the audit in progress, of ayear's release, has run ran_ms (at least
+ * PREPARING_AFTER_MS): the question in hand, if it may wait for a release,
+ * and every request held that may, are answered so (preparing) and no
+ * longer held; the others stay held, in their order.
+ */
+static void
+preparing_held(struct watch *w, uint32_t ayear, uint64_t ran_ms)
+{
+	size_t n = w->held->n;
+
+	if (w->req != NULL && w->req_year != 0 && !w->req_answered)
+		w->req_answered = preparing(w, w->req, w->req_who, w->req_year,
+					    ayear, ran_ms) == 0;
+	while (n-- > 0) {
+		struct held_req h = query_net_held_pop(w->held);
+		if (h.year != 0 &&
+		    preparing(w, &h.f, h.who, h.year, ayear, ran_ms) == 0)
+			tframes_clear(&h.f);
+		else
+			query_net_held_push(w->held, &h);
+	}
+}
+
+/*
  * Who asks f, a request taken during w's audit, when it is a request and
  * its key one whose owner may query (as query_net_handle judges it), with the
  * request decoded into q; NULL otherwise. Under conf_lock.
@@ -187,13 +256,14 @@ asker(struct watch *w, const struct tframes *f, bool too_large,
  * the store alone (query_apart): it is then answered, at once. When it
  * is not (look holds it), whether f asks, during a preparation's audit,
  * for the release of the year being prepared (query_release_year): its
- * answer then needs the very audit under way (*for_year). whom gets the
- * asker's id, or "none", for look's log line (copied: the registry may
- * be reloaded once conf_lock is let go).
+ * answer then needs the very audit under way (*for_year); and the year of
+ * the release it may wait for (query_takes_release), or 0, into
+ * *ret_year. whom gets the asker's id, or "none", for look's log line
+ * (copied: the registry may be reloaded once conf_lock is let go).
  */
 static bool
 answered_apart(struct watch *w, const struct tframes *f, bool too_large,
-	       bool *for_year, char whom[KEYS_ID_MAX])
+	       bool *for_year, uint32_t *ret_year, char whom[KEYS_ID_MAX])
 {
 	const struct reg_party *who;
 	struct query_req q;
@@ -205,6 +275,9 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 	yes = who != NULL && query_apart(&q, who);
 	if (yes)
 		query_net_handle(w->c, f, false, NULL);
+	*ret_year = 0;
+	if (!yes && who != NULL)
+		(void)query_takes_release(&q, who, ret_year);
 	*for_year = !yes && !w->demand && who != NULL &&
 		    query_release_year(&q, who, &year) && year == w->year;
 	snprintf(whom, KEYS_ID_MAX, "%s", who != NULL ? who->id : "none");
@@ -213,9 +286,33 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 }
 
 /*
+ * A preparation's audit takes f, a request that is not answered apart:
+ * for_year, a question of the year being prepared, as the first taken
+ * carries it on, and every one behind; any other first makes it give way
+ * (*yield). Whether look is to stop reading (it gave way just now: it ends
+ * at its next integer programme, read on meanwhile).
+ */
+static bool
+taken(struct watch *w, bool for_year, bool *yield)
+{
+	bool first;
+
+	if (!w->carried)
+		w->carried = for_year;
+	if (w->carried)
+		return false;
+	first = !w->seen;
+	w->seen = *yield = true;
+	return first;
+}
+
+/*
  * One look of query_net_request_waits at the requests waiting: those answered
  * apart, up to AUDIT_ANSWERS_MAX, the others held, up to HELD_MAX in
  * all, and past them refused (CODEC_QUERY_BUSY), up to BUSY_REFUSE_MAX.
+ * Once a release has been computed PREPARING_AFTER_MS, a request that may
+ * wait for a release is answered CODEC_QUERY_PREPARING_PREFIX... instead
+ * of held, as are the question in hand and those held (preparing_held).
  * Whether the audit is to give way.
  */
 static bool
@@ -224,58 +321,68 @@ look(struct watch *w)
 	size_t busy = 0, sent = 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	bool yield = false;
+	bool yield = false, long_audit;
+	uint32_t ayear = 0;
+	uint64_t ran = 0;
 	int n = 0;
 
+	long_audit =
+	    release_computing(&ayear, &ran) && ran >= PREPARING_AFTER_MS;
+	if (long_audit)
+		preparing_held(w, ayear, ran);
 	while (n < AUDIT_ANSWERS_MAX && busy < BUSY_REFUSE_MAX) {
-		bool stop = false, too_large, for_year;
-		char whom[KEYS_ID_MAX];
-		struct tframes f;
+		bool stop = false, for_year;
+		struct held_req h = {.year = 0};
 
 		/* A question's audit is not given up for a stop: it is
-		 * answered, then the thread stops, as before. */
-		if (!w->demand &&
+		 * answered, then the thread stops, as before; unless its
+		 * question was told PREPARING: nobody waits for it then, and
+		 * the release would go with the process. */
+		if ((!w->demand || w->req_answered) &&
 		    query_net_wait_request(w->c, w->c->query_stop_fd, &stop,
 					   0) > 0 &&
 		    stop) {
 			w->stop = w->seen = yield = true;
 			break;
 		}
-		if (query_reader_take(w->c->qreader, &f, &too_large) != 0)
+		if (query_reader_take(w->c->qreader, &h.f, &h.too_large) != 0)
 			break;
-		if (answered_apart(w, &f, too_large, &for_year, whom)) {
+		if (answered_apart(w, &h.f, h.too_large, &for_year, &h.year,
+				   h.who)) {
 			w->served++;
-			tframes_clear(&f);
+			tframes_clear(&h.f);
 			n++;
+			continue;
+		}
+		/* The audit has run long: told so, it asks again. */
+		if (long_audit && h.year != 0 &&
+		    preparing(w, &h.f, h.who, h.year, ayear, ran) == 0) {
+			tframes_clear(&h.f);
+			n++;
+			if (taken(w, for_year, &yield))
+				break;
 			continue;
 		}
 		/* Past HELD_MAX: refused at once, the socket read on. */
 		if (w->held->n == HELD_MAX) {
 			if (buf != NULL ||
 			    refusal(w->c, CODEC_QUERY_BUSY, &buf, &len) == 0) {
-				query_reader_answer(w->c->qreader, &f, buf, len,
-						    false);
+				query_reader_answer(w->c->qreader, &h.f, buf,
+						    len, false);
 				sent++;
 			}
-			tframes_clear(&f);
+			tframes_clear(&h.f);
 			busy++;
 			continue;
 		}
+		query_net_held_push(w->held, &h);
+		log_debug("event=query_held who=%s held=%zu", h.who,
+			  w->held->n);
+		n++;
 		/* The first held decides: a preparation goes on for a
 		 * question of its year, and then for every one behind. */
-		if (!w->carried)
-			w->carried = for_year;
-		query_net_held_push(w->held, &f, too_large);
-		log_debug("event=query_held who=%s held=%zu", whom, w->held->n);
-		if (!w->carried) {
-			bool first = !w->seen;
-			w->seen = yield = true;
-			/* Once it has given way, the audit ends at its
-			 * next integer programme: read on meanwhile. */
-			if (first)
-				break;
-		}
-		n++;
+		if (taken(w, for_year, &yield))
+			break;
 	}
 	free(buf);
 	if (busy > 0)
@@ -307,7 +414,11 @@ look(struct watch *w)
  * held behind it (they wait, as they would behind that question asked
  * at a quiet time: given up, its work would be done again from nothing
  * before they were answered); any other first request held makes it
- * give way, as does the thread asked to stop.
+ * give way, as does the thread asked to stop. Once a release has been
+ * computed PREPARING_AFTER_MS, the question in hand and every request that
+ * may wait for a release (query_takes_release) are answered
+ * CODEC_QUERY_PREPARING_PREFIX... at once rather than held, the audit going
+ * on for them as it would have (look, preparing_held): kuska asks again.
  */
 bool
 query_net_request_waits(void *arg)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "disclose.h"
 #include "log.h"
 #include "lp.h"
@@ -42,6 +43,12 @@ static const char *const group_names[RG_COUNT] = {"year"};
 /* What gives a computation up (release_set_cancel). */
 static bool (*cancel_fn)(void *);
 static void *cancel_arg;
+
+/* The release being computed (release_computing): its year, and since
+ * when (monotonic ms), while computing. */
+static bool computing;
+static uint32_t computing_year;
+static uint64_t computing_since_ms;
 
 /* What each institution may record (release_set_grants); set: not the
  * zeros it starts as. */
@@ -329,7 +336,11 @@ static void *
 job_main(void *arg)
 {
 	struct job *j = arg;
-	int r = compute(j->rel, job_cancelled, j);
+	int r;
+
+	/* Named for ps -L, top -H and the tests' shim (slowread.c). */
+	(void)pthread_setname_np(pthread_self(), RELEASE_THREAD_NAME);
+	r = compute(j->rel, job_cancelled, j);
 
 	lp_thread_end(); /* the integer programmes ran GLPK here */
 	pthread_mutex_lock(&j->lock);
@@ -378,6 +389,9 @@ compute_watched(struct release *rel)
 
 	if (cancel_fn == NULL)
 		return compute(rel, NULL, NULL);
+	computing = true;
+	computing_year = rel->year;
+	computing_since_ms = date_mono_ms();
 	atomic_init(&j.cancelled, false);
 	atomic_init(&j.programmes, 0);
 	pthread_mutex_init(&j.lock, NULL);
@@ -411,9 +425,20 @@ compute_watched(struct release *rel)
 		  group_names[rel->g], rel->year, asked,
 		  atomic_load(&j.programmes));
 out:
+	computing = false;
 	pthread_cond_destroy(&j.ended);
 	pthread_mutex_destroy(&j.lock);
 	return r;
+}
+
+bool
+release_computing(uint32_t *ret_year, uint64_t *ret_ms)
+{
+	if (!computing)
+		return false;
+	*ret_year = computing_year;
+	*ret_ms = date_mono_ms() - computing_since_ms;
+	return true;
 }
 
 /* ---- the cache ------------------------------------------------------- */

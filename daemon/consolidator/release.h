@@ -142,6 +142,17 @@ const struct release *release_cached(uint64_t serial);
  */
 void release_set_cancel(bool (*cancelled)(void *), void *arg);
 
+/* The name of the thread a release is computed on (pthread_setname_np). */
+#define RELEASE_THREAD_NAME "kuska-audit"
+
+/*
+ * release_computing - whether a release is being computed on a thread of
+ * its own (release_set_cancel) for the thread that asks, from its cancel
+ * function: then its year into *ret_year and the milliseconds it has run
+ * into *ret_ms. False from any other thread, or between two releases.
+ */
+bool release_computing(uint32_t *ret_year, uint64_t *ret_ms);
+
 /*
  * release_hidden - whether cell key (its value is ignored) is hidden in
  * r. A cell the release does not know is hidden: whatever asks for it

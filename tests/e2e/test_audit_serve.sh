@@ -7,10 +7,12 @@
 # estimate and sdg16_2_2, whose answers read the store alone, and the
 # secretariat's deliveries and indicator_definitions (no release). Each
 # answer is the one computed alone, byte for byte; a bootstrap (--boot,
-# long) and a secretariat's question of another year still wait for the
-# audit's end, held in arrival order, and do not hold up those answered
-# apart behind them: here they are asked first. Order is read in the log,
-# never from a clock.
+# long) still waits for the audit's end, held in arrival order, and does
+# not hold up those answered apart behind it: here they are asked first.
+# A secretariat's question of another year is held too, until the audit
+# has run 2 s: then it is told PREPARING and asked again
+# (test_query_preparing); either way its answer is the one given alone.
+# Order is read in the log, never from a clock.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -54,9 +56,11 @@ APART=(
 # it, and the client for 15 s at most: bootstraps of a few resamples.
 HELD=(
 	"a_boot analyst estimate --period 2025 --boot 5"
-	"s_2024 secretariat identification --period 2024"
 	"a_boot24 analyst estimate --period 2024 --boot 5"
 )
+# A secretariat's question of another year, asked after them: held, or
+# told PREPARING and asked again.
+OTHER="s_2024 secretariat identification --period 2024"
 role_of() { # CLIENT
 	case $1 in
 	analyst | secretariat) echo "$1" ;;
@@ -82,7 +86,7 @@ check "... an estimate of 2025" grep -q '^"2025",.*,stepwise,' \
 	"$T/a_estimate_alone.csv"
 check "... the indicators' values" grep -q '^"2025","protection-referral-takeup",.*,[0-9]' \
 	"$T/a_indicators_alone.csv"
-for r in "${HELD[@]}"; do
+for r in "${HELD[@]}" "$OTHER"; do
 	set -- $r
 	check "$1 alone" ask "$T/$1_alone.csv" "$@"
 	check "... a table" test "$(wc -l <"$T/$1_alone.csv")" -ge 2
@@ -158,6 +162,9 @@ for attempt in 1 2 3 4 5 6 7 8; do
 		n=$((n + 1))
 		held_wait "$n" || break
 	done
+	set -- $OTHER
+	ask "$T/$1_busy.csv" "$@" &
+	pids+=($!)
 	for r in "${APART[@]}"; do
 		set -- $r
 		ask "$T/$1_busy.csv" "$@" &
@@ -213,12 +220,17 @@ check "... counted" test "$(cons_metric kuska_queries_during_audit_total)" \
 	-ge "${#APART[@]}"
 check "the secretariat's answer is the one given alone" \
 	cmp "$T/s_alone.csv" "$T/s_busy.csv"
+set -- $OTHER
+check "$1, asked during the audit: the answer given alone" \
+	cmp "$T/$1_alone.csv" "$T/$1_busy.csv"
 
 # A stop with a request held: the question whose audit runs is answered
-# (that audit is never given up), and the one held behind it is refused,
-# "the consolidator is stopping", where it was let go unanswered and its
-# client waited out its 15 s. Retried when the audit ended before the
-# stop came (the held one then has its own audit, answered).
+# (that audit is never given up), or, 2 s into the audit, was told
+# PREPARING (the audit then given up at the stop: nobody waits for it);
+# and the one held behind it (a bootstrap: a secretariat's question would
+# be told PREPARING too) is refused, "the consolidator is stopping", where
+# it was let go unanswered and its client waited out its 15 s. Retried
+# when the audit ended before the stop came (the held one then answered).
 refused=0
 for attempt in 1 2 3 4 5 6 7 8; do
 	[ -z "${PIDS[cons]:-}" ] || stop_cons TERM
@@ -230,7 +242,7 @@ for attempt in 1 2 3 4 5 6 7 8; do
 		wait "$SP"
 		continue
 	fi
-	"$KUSKA" query -c "$N/secretariat.conf" identification --period 2024 \
+	"$KUSKA" query -c "$N/analyst.conf" estimate --period 2024 --boot 5 \
 		--format csv >"$T/h_stop.csv" 2>"$T/h_stop.err" &
 	HP=$!
 	if ! held_wait 1; then
@@ -252,11 +264,17 @@ check "a stop refuses the request held (attempts: $attempt)" \
 check "... its client says so, exit 2 (exit $hrc)" sh -c "test '$hrc' = 2 &&
 	grep -qx 'kuska query: the consolidator is stopping: ask again once it is back' '$T/h_stop.err'"
 check "... and prints no table" test ! -s "$T/h_stop.csv"
-check "... the question before it is answered" grep -q "pnp" "$T/s_stop.csv"
+# Answered, or told PREPARING (its client said so) before the stop.
+answered_or_told() { # OUT
+	grep -q "pnp" "$1" || grep -q "being computed" "$1.err"
+}
+check "... the question before it is answered, or told it is being computed" \
+	answered_or_told "$T/s_stop.csv"
 
 # A stop with a flood queued behind the audit: 16 held (HELD_MAX), the
 # rest refused at once as busy, or left unread on the query socket until
-# the stop. Every one is refused, held or unread "the consolidator is
+# the stop. Bootstraps, held whatever the audit's length (a secretariat's
+# questions of another year are told PREPARING 2 s into it). Every one is refused, held or unread "the consolidator is
 # stopping", read past the 16 "busy". Before, those unread were answered one after
 # the other, the first after an audit of its own (holding 16 more, then
 # refused) while the stop waited, and past a batch of 16 dropped at the
@@ -289,8 +307,8 @@ for attempt in 1 2 3 4 5 6 7 8; do
 	fi
 	fp=()
 	for j in $(seq $FLOOD); do
-		"$KUSKA" query -c "$N/secretariat.conf" identification \
-			--period 2024 --format csv >"$T/f$j.csv" 2>"$T/f$j.err" &
+		"$KUSKA" query -c "$N/analyst.conf" estimate --period 2024 \
+			--boot 5 --format csv >"$T/f$j.csv" 2>"$T/f$j.err" &
 		fp+=($!)
 	done
 	if ! held_wait 16 || ! handshakes_wait $((FLOOD + 1)); then
@@ -306,7 +324,7 @@ for attempt in 1 2 3 4 5 6 7 8; do
 	# Behind a question's audit (not a preparation's, which gives way
 	# to the stop and holds the question too).
 	if since | grep -q "event=query_stop_refused held=16 refused=16\$" &&
-		grep -q "pnp" "$T/s_flood.csv"; then
+		answered_or_told "$T/s_flood.csv"; then
 		flooded=1
 		break
 	fi
@@ -332,6 +350,7 @@ if [ "$unread" -gt 0 ]; then
 		"event=query_stop_refused unread=$unread refused=$unread\$" \
 		"$T/flood.log"
 fi
-check "... the question before them is answered" grep -q "pnp" "$T/s_flood.csv"
+check "... the question before them is answered, or told it is being computed" \
+	answered_or_told "$T/s_flood.csv"
 
 finish

@@ -283,11 +283,39 @@ test_refused_for_now(void **state)
 	assert_false(codec_query_refused_for_now("the consolidator"));
 }
 
+/* A release being prepared: a busy refusal to any kuska, and what is
+ * being computed to one that knows it. */
+static void
+test_preparing(void **state)
+{
+	const char *text = CODEC_QUERY_PREPARING_PREFIX
+	    "the release of 2025 is being computed (started 3 s "
+	    "ago)" CODEC_QUERY_PREPARING_AGAIN;
+	char what[64], tiny[8];
+
+	(void)state;
+	assert_true(codec_query_refused_for_now(text));
+	assert_true(codec_query_preparing(text, what, sizeof(what)));
+	assert_string_equal(
+	    what, "the release of 2025 is being computed (started 3 s ago)");
+	assert_true(codec_query_preparing(CODEC_QUERY_PREPARING_PREFIX "x",
+					  what, sizeof(what)));
+	assert_string_equal(what, "x");
+	assert_true(codec_query_preparing(text, tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "the rel");
+	assert_false(
+	    codec_query_preparing(CODEC_QUERY_BUSY, what, sizeof(what)));
+	assert_false(
+	    codec_query_preparing(CODEC_QUERY_CROWDED, what, sizeof(what)));
+	assert_false(codec_query_preparing("", what, sizeof(what)));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_query_req),
+	    cmocka_unit_test(test_preparing),
 	    cmocka_unit_test(test_qtable),
 	    cmocka_unit_test(test_qtable_long_text),
 	    cmocka_unit_test(test_qtable_refused),

@@ -21,7 +21,11 @@
  * requests each answered in N ms. With KUSKA_SLOW_TXN set too, it waits
  * in mdb_txn_begin alone, as it begins a store's transaction to answer
  * (whatever it holds then, and nothing else), not in the other two: a
- * thread kept busy answering a question, as through its audit.
+ * thread kept busy answering a question, as through its audit. With
+ * KUSKA_SLOW_GLPK set instead, it waits in glp_simplex alone (GLPK's, found
+ * with dlsym), not in the other three: with KUSKA_SLOW_THREAD=kuska-audit,
+ * a disclosure audit that runs long, as on a loaded machine, the
+ * consolidator's query thread free meanwhile.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -117,7 +121,8 @@ pthread_rwlock_rdlock(pthread_rwlock_t *l)
 		real = (int (*)(pthread_rwlock_t *))dlsym(
 		    RTLD_NEXT, "pthread_rwlock_rdlock");
 
-	if (getenv("KUSKA_SLOW_TXN") != NULL)
+	if (getenv("KUSKA_SLOW_TXN") != NULL ||
+	    getenv("KUSKA_SLOW_GLPK") != NULL)
 		return real(l);
 	if (getenv("KUSKA_SLOW_AFTER") == NULL) {
 		slow(NULL);
@@ -137,9 +142,27 @@ zmq_msg_recv(zmq_msg_t *msg, void *s, int flags)
 		real = (int (*)(zmq_msg_t *, void *, int))dlsym(RTLD_NEXT,
 								"zmq_msg_recv");
 
-	if (getenv("KUSKA_SLOW_TXN") == NULL)
+	if (getenv("KUSKA_SLOW_TXN") == NULL &&
+	    getenv("KUSKA_SLOW_GLPK") == NULL)
 		slow(s);
 	return real(msg, s, flags);
+}
+
+/* GLPK's glp_simplex(glp_prob *, const glp_smcp *), without its header:
+ * the shim links no GLPK, the daemon's is found at run time. */
+int glp_simplex(void *p, const void *parm);
+
+int
+glp_simplex(void *p, const void *parm)
+{
+	static int (*real)(void *, const void *);
+
+	if (real == NULL)
+		real = (int (*)(void *, const void *))dlsym(RTLD_NEXT,
+							    "glp_simplex");
+	if (getenv("KUSKA_SLOW_GLPK") != NULL)
+		slow(NULL);
+	return real(p, parm);
 }
 
 int
