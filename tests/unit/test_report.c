@@ -1078,6 +1078,78 @@ test_estimate_without_interval(void **state)
 	i18n_set(LANG_ES);
 }
 
+/*
+ * A figure with nothing to draw says so instead of drawing empty axes
+ * (walk56b): the secretariat's estimate suppressed, its observed counts
+ * withheld, drew a scale of 0 to 1 under three rows of "–"; a period with
+ * no victim, an UpSet frame with no column. Where some row has a figure,
+ * the chart is drawn.
+ */
+static void
+test_nothing_to_draw(void **state)
+{
+	static const char *const unlinkable[] = {"2025H2,unlinkable,0", NULL};
+	static struct report_data d;
+	struct qtable *t = &d.t[RT_ESTIMATE];
+	size_t row, col;
+	char *p;
+
+	(void)state;
+	fill(&d, ROLE, true);
+	p = page(&d, "drawn.html");
+	assert_true(figure_says(p, "f-estimate", "<svg"));
+	assert_false(figure_says(p, "f-estimate", "Sin gráfico"));
+	assert_true(figure_says(p, "f-overlap", "<svg"));
+	assert_false(figure_says(p, "f-overlap", "Sin gráfico"));
+	free(p);
+	for (row = 0; row < t->n_rows; row++)
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "observed") == 0)
+				t->rows[row][col].kind = CELL_SUPPRESSED;
+			else if (strcmp(t->cols[col], "estimate") == 0 ||
+				 strcmp(t->cols[col], "low95") == 0 ||
+				 strcmp(t->cols[col], "high95") == 0)
+				t->rows[row][col].kind = CELL_EMPTY;
+	codec_qtable_clear(&d.t[RT_OVERLAP]);
+	fixture_table(&d.t[RT_OVERLAP], ROLE, 10, "period,institutions,victims",
+		      unlinkable);
+	p = page(&d, "nothing-es.html");
+	assert_false(figure_says(p, "f-estimate", "<svg"));
+	assert_true(figure_says(p, "f-estimate",
+				"<p>Sin gráfico: ningún método da una cifra "
+				"que dibujar; la nota de cada fila de la tabla "
+				"dice por qué.</p>"));
+	assert_false(figure_says(p, "f-overlap", "<svg"));
+	assert_true(figure_says(p, "f-overlap",
+				"<p>Sin gráfico: ninguna víctima identificada "
+				"en el periodo entra en una combinación de "
+				"instituciones.</p>"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "nothing-en.html");
+	assert_true(figure_says(p, "f-estimate",
+				"<p>No chart: no method gives a figure to "
+				"draw; each row&#39;s note in the table says "
+				"why.</p>"));
+	assert_true(figure_says(p, "f-overlap",
+				"<p>No chart: no victim identified in the "
+				"period falls in a combination of "
+				"institutions.</p>"));
+	free(p);
+	i18n_set(LANG_ES);
+	/* An observed count with no estimate is a bar to draw. */
+	for (row = 0; row < t->n_rows; row++)
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "observed") == 0) {
+				t->rows[row][col].kind = CELL_NUMBER;
+				t->rows[row][col].number = 120;
+			}
+	p = page(&d, "observed-only.html");
+	assert_true(figure_says(p, "f-estimate", "<svg"));
+	free(p);
+	clear(&d);
+}
+
 /* The estimate's figure of page p, from its <figure> to its </figure>,
  * allocated. */
 static char *
@@ -4041,6 +4113,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_estimate_sparse),
 	    cmocka_unit_test(test_estimate_infinite),
+	    cmocka_unit_test(test_nothing_to_draw),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_timeliness_withheld),
