@@ -862,6 +862,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		  "datos, no ceros: %s.",
 		  "No record dated in the period, so their "
 		  "figures for the period are missing data, not zeros: %s."},
+    [M_ALL_SILENT] = {"Ninguna institución tiene registros fechados en el "
+		      "periodo: las cifras del periodo de este informe son "
+		      "falta de datos, no ceros.",
+		      "No institution has a record dated in the period: this "
+		      "report's figures for the period are missing data, not "
+		      "zeros."},
+    [M_REGION_ALL_SILENT] = {"Ninguna institución tiene registros fechados "
+			     "en el periodo en la región %s: las cifras del "
+			     "periodo de este informe son cero o falta de "
+			     "datos.",
+			     "No institution has a record dated in the "
+			     "period in region %s: this report's figures for "
+			     "the period are zero or missing data."},
     [M_NONE_SILENT] = {"Las cinco instituciones tienen registros fechados "
 		       "en el periodo.",
 		       "All five institutions have records dated in the "

@@ -1525,6 +1525,7 @@ static void
 test_silent_institutions(void **state)
 {
 	static struct report_data d;
+	size_t row;
 	char *p;
 
 	(void)state;
@@ -1541,7 +1542,36 @@ test_silent_institutions(void **state)
 	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
 				  "fechado en el periodo"));
 	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
+	assert_null(strstr(p, "id=\"all-silent\""));
 	free(p);
+	/* None of the five has a record: every figure reads 0, which the
+	 * footer alone said was no count; the title says so too. */
+	for (row = 0; row < 5; row++) {
+		d.t[RT_TIMELINESS].rows[row][2].kind = CELL_NUMBER;
+		d.t[RT_TIMELINESS].rows[row][2].number = 0;
+	}
+	p = page(&d, "silent-all.html");
+	assert_non_null(strstr(p, "<p class=\"warn\" id=\"all-silent\">"
+				  "Ninguna institución tiene registros "
+				  "fechados en el periodo: las cifras del "
+				  "periodo de este informe son falta de datos, "
+				  "no ceros.</p>\n"));
+	assert_true(strstr(p, "id=\"all-silent\"") < strstr(p, "</header>"));
+	free(p);
+	d.region = 16;
+	i18n_set(LANG_EN);
+	p = page(&d, "silent-all-region.html");
+	assert_non_null(strstr(p, "id=\"all-silent\">No institution has a "
+				  "record dated in the period in region 16 "
+				  "Loreto: this report&#39;s figures for the "
+				  "period are zero or missing data.</p>"));
+	free(p);
+	i18n_set(LANG_ES);
+	d.t[RT_TIMELINESS].rows[0][2].number = 156;
+	d.t[RT_TIMELINESS].rows[1][2].number = 113;
+	d.t[RT_TIMELINESS].rows[3][2].number = 87;
+	d.t[RT_TIMELINESS].rows[4][2].number = 86;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_SUPPRESSED;
 	/* In a region (the analyst's report of one) an institution may
 	 * have no case at all: its zeros are not surely missing data. */
 	d.region = 16;
