@@ -360,9 +360,14 @@ rp_sec_estimate(struct report *r)
 	if (!rp_usable(r, t, "estimate")) {
 		/* A region's SDG 16.2.2 is given where its estimate is not
 		 * (to the secretariat: docs/DISCLOSURE.md), its counts and
-		 * rates without one. Where it is closed too (an institution's
-		 * view), the estimate's refusal has said so once. */
-		if (r->region != NULL && r->d->t[RT_SDG].error[0] == '\0')
+		 * rates without one; refused (no population figures for the
+		 * region), its note says why, as the country's does: the
+		 * page said nothing of it (walk56b). Where it is closed too
+		 * (an institution's view), the estimate's refusal has said so
+		 * once. */
+		if (r->region != NULL &&
+		    strstr(r->d->t[RT_SDG].error,
+			   "not open to an institution") == NULL)
 			fig_sdg(r);
 		goto out;
 	}

@@ -2027,6 +2027,26 @@ test_region(void **state)
 				  "una región por año, no semestre a "
 				  "semestre"));
 	free(p);
+	/* Refused for want of the region's population, it says why, as
+	 * the country's does; the page said nothing of it. */
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the population file has no figures for 2025 for "
+		      "region 16");
+	p = page(&d, "region-16-no-sdg.html");
+	assert_int_equal(count(p, "tabla «sdg16_2_2»: el archivo de "
+				  "población no tiene cifras de 2025 para la "
+				  "región 16"),
+			 1);
+	free(p);
+	/* Closed to an institution with the estimate: said once, by the
+	 * estimate's note. */
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the sdg16_2_2 table is not open to an institution");
+	p = page(&d, "region-16-sdg-closed.html");
+	assert_null(strstr(p, "«sdg16_2_2»"));
+	free(p);
 
 	/* Its years, asked when the consolidator refused the region's
 	 * semesters (report.c's fetch_year_trend): every key indicator's
