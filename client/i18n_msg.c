@@ -482,6 +482,17 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			      "reservado o sin dato (la tabla dice cuál).",
 			      "No value to draw from %s to %s: withheld or "
 			      "no data (the table says which)."},
+    /* Empty axes read as a broken chart, as an empty card's. */
+    [M_ESTIMATE_NO_CHART] = {"Sin gráfico: ningún método da una cifra que "
+			     "dibujar; la nota de cada fila de la tabla dice "
+			     "por qué.",
+			     "No chart: no method gives a figure to draw; "
+			     "each row's note in the table says why."},
+    [M_OVERLAP_NO_CHART] = {"Sin gráfico: ninguna víctima identificada en el "
+			    "periodo entra en una combinación de "
+			    "instituciones.",
+			    "No chart: no victim identified in the period "
+			    "falls in a combination of institutions."},
     [M_SEMESTER_CARD] = {"Semestre a semestre; el valor de arriba es el del "
 			 "año %d completo, no el de su último semestre.",
 			 "Semester by semester; the value above is the whole "
@@ -851,6 +862,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		  "datos, no ceros: %s.",
 		  "No record dated in the period, so their "
 		  "figures for the period are missing data, not zeros: %s."},
+    [M_ALL_SILENT] = {"Ninguna institución tiene registros fechados en el "
+		      "periodo: las cifras del periodo de este informe son "
+		      "falta de datos, no ceros.",
+		      "No institution has a record dated in the period: this "
+		      "report's figures for the period are missing data, not "
+		      "zeros."},
+    [M_REGION_ALL_SILENT] = {"Ninguna institución tiene registros fechados "
+			     "en el periodo en la región %s: las cifras del "
+			     "periodo de este informe son cero o falta de "
+			     "datos.",
+			     "No institution has a record dated in the "
+			     "period in region %s: this report's figures for "
+			     "the period are zero or missing data."},
     [M_NONE_SILENT] = {"Las cinco instituciones tienen registros fechados "
 		       "en el periodo.",
 		       "All five institutions have records dated in the "

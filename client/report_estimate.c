@@ -353,15 +353,21 @@ rp_sec_estimate(struct report *r)
 	static struct svg_interval rows[MAX_BARS];
 	struct svg_intervals c;
 	char query[64], note[384];
+	bool drawn = false;
 	size_t i;
 
 	rp_section(r, "estimate", M_SEC_ESTIMATE);
 	if (!rp_usable(r, t, "estimate")) {
 		/* A region's SDG 16.2.2 is given where its estimate is not
 		 * (to the secretariat: docs/DISCLOSURE.md), its counts and
-		 * rates without one. Where it is closed too (an institution's
-		 * view), the estimate's refusal has said so once. */
-		if (r->region != NULL && r->d->t[RT_SDG].error[0] == '\0')
+		 * rates without one; refused (no population figures for the
+		 * region), its note says why, as the country's does: the
+		 * page said nothing of it (walk56b). Where it is closed too
+		 * (an institution's view), the estimate's refusal has said so
+		 * once. */
+		if (r->region != NULL &&
+		    strstr(r->d->t[RT_SDG].error,
+			   "not open to an institution") == NULL)
 			fig_sdg(r);
 		goto out;
 	}
@@ -373,6 +379,10 @@ rp_sec_estimate(struct report *r)
 		rows[i].low = rp_val(t, i, "low95");
 		rows[i].high = rp_val(t, i, "high95");
 		rows[i].unbounded = rp_high_infinite(t, i, "high95");
+		drawn |= (rows[i].observed.kind == SVG_NUM &&
+			  rows[i].observed.v > 0) ||
+			 rows[i].estimate.kind == SVG_NUM ||
+			 rows[i].low.kind == SVG_NUM;
 	}
 	c.id = "estimate";
 	c.title = tr(M_FIG_ESTIMATE);
@@ -383,7 +393,14 @@ rp_sec_estimate(struct report *r)
 	c.k = r->k;
 	c.hidden = tr(M_HIDDEN);
 	rp_fig_open(r, "f-estimate", M_FIG_ESTIMATE, M_HOW_ESTIMATE, UNDER);
-	if (t->n_rows > 0)
+	/* Nothing to draw (the secretariat's estimate suppressed, a period
+	 * with no victim): a scale of 0 to 1 under rows of "–" read as a
+	 * broken chart. */
+	if (t->n_rows > 0 && !drawn) {
+		fprintf(r->f, "<p>");
+		html_escape(r->f, tr(M_ESTIMATE_NO_CHART));
+		fprintf(r->f, "</p>\n");
+	} else if (t->n_rows > 0)
 		(void)svg_intervals(r->f, &c);
 	else {
 		fprintf(r->f, "<p class=\"notice\">");

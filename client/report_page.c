@@ -156,6 +156,8 @@ view_of(struct report *r)
 	html_escape(r->f, at + 2);
 }
 
+static void all_silent(struct report *r);
+
 static void
 header(struct report *r)
 {
@@ -215,6 +217,7 @@ header(struct report *r)
 		rp_put(r, "%s", recent);
 		fprintf(r->f, "</p>\n");
 	}
+	all_silent(r);
 	if (strcmp(r->role, "analyst") == 0) {
 		fprintf(r->f, "<p class=\"warn\">");
 		rp_put(r, tr(M_ANALYST_WARNING), r->k);
@@ -244,32 +247,68 @@ header(struct report *r)
  * Which institutions sent nothing dated in the period: their zeros are
  * missing data, which the sources table (all periods) does not show.
  * From timeliness, whose records count is 0 only for those (a withheld
- * count, 1 to k-1 or one hidden to protect such, is not silence).
- * Nothing without that table; and "all five have records" only where all
- * five rows are there: an institution's client gets its own row only.
+ * count, 1 to k-1 or one hidden to protect such, is not silence): their
+ * names in names (cap bytes), how many, and in *rows how many
+ * institutions' rows the table has (an institution's client gets its own
+ * row only). 0 and no rows without that table.
  */
-static void
-silent(struct report *r)
+static size_t
+silent_names(const struct report *r, char *names, size_t cap, size_t *rows)
 {
 	const struct qtable *t = &r->d->t[RT_TIMELINESS];
-	char names[64] = "";
-	size_t i, n = 0, rows = 0;
+	size_t i, n = 0;
 
-	if (t->error[0] != '\0' || t->n_rows == 0)
-		return;
+	names[0] = '\0';
+	*rows = 0;
+	if (t->error[0] != '\0')
+		return 0;
 	for (i = 0; i < t->n_rows; i++) {
 		const struct cell *c = html_cell(t, i, "records");
 		const char *inst = rp_text_of(t, i, "institution");
 		if (strcmp(inst, "all") == 0)
 			continue;
-		rows++;
+		(*rows)++;
 		if (c == NULL || c->kind != CELL_NUMBER || c->number != 0)
 			continue;
-		snprintf(names + strlen(names), sizeof(names) - strlen(names),
-			 "%s%s", n++ > 0 ? ", " : "",
-			 i18n_word("institution", inst));
+		snprintf(names + strlen(names), cap - strlen(names), "%s%s",
+			 n++ > 0 ? ", " : "", i18n_word("institution", inst));
 	}
-	if (n == 0 && rows < INST_COUNT)
+	return n;
+}
+
+/*
+ * Under the title, when none of the five institutions has a record dated
+ * in the period: every chart and table of the page reads 0, which the
+ * footer alone said was no count at all (walk56b: a year before the
+ * first record read as a year without victims).
+ */
+static void
+all_silent(struct report *r)
+{
+	char names[64];
+	size_t rows;
+
+	if (silent_names(r, names, sizeof(names), &rows) < INST_COUNT ||
+	    rows < INST_COUNT)
+		return;
+	fprintf(r->f, "<p class=\"warn\" id=\"all-silent\">");
+	if (r->region != NULL)
+		rp_put(r, tr(M_REGION_ALL_SILENT), r->region_label);
+	else
+		html_escape(r->f, tr(M_ALL_SILENT));
+	fprintf(r->f, "</p>\n");
+}
+
+/* The institutions that sent nothing dated in the period, in the footer;
+ * "all five have records" only where all five rows are there. */
+static void
+silent(struct report *r)
+{
+	char names[64];
+	size_t n, rows;
+
+	n = silent_names(r, names, sizeof(names), &rows);
+	if (rows == 0 || (n == 0 && rows < INST_COUNT))
 		return;
 	fprintf(r->f, "<p id=\"silent\">");
 	if (n > 0 && r->region != NULL)

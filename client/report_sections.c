@@ -130,7 +130,15 @@ fig_overlap(struct report *r)
 	c.k = r->k;
 	c.hidden = tr(M_HIDDEN);
 	rp_fig_open(r, "f-overlap", M_FIG_OVERLAP, M_HOW_OVERLAP, UNDER);
-	(void)svg_upset(r->f, &c);
+	/* No combination (a period with no victim): an empty frame read as
+	 * a broken chart. */
+	if (n > 0)
+		(void)svg_upset(r->f, &c);
+	else {
+		fprintf(r->f, "<p>");
+		html_escape(r->f, tr(M_OVERLAP_NO_CHART));
+		fprintf(r->f, "</p>\n");
+	}
 	fprintf(r->f, "<p class=\"how\">");
 	html_escape(r->f, tr(M_UNLINKABLE_NOTE));
 	fprintf(r->f, "</p>\n");

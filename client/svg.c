@@ -486,23 +486,42 @@ trend_low(const struct svg_trend *c)
 
 #define TR_V_H 12 /* the height of a value's label (.v, 12px) */
 
+/* Whether a value's label on baseline c is clear of the horizontal
+ * lines at lines (the baseline's and the target's): none runs through
+ * its digits, from about their height above c to just below it. */
+static bool
+clear_of_lines(double c, const double *lines, size_t n_lines)
+{
+	size_t j;
+
+	for (j = 0; j < n_lines; j++)
+		if (lines[j] > c - TR_V_H + 2.5 && lines[j] < c + 1)
+			return false;
+	return true;
+}
+
 /*
  * Where a point's value label goes (its baseline), for a point at x, y:
  * above the point, unless it would sit on the labels of the baseline and
  * target at the right (their baselines in refs, n_refs of them), as the
- * last point's may when its value is close to one; then the nearest
- * place that is clear of those labels and of the point, within the chart.
+ * last point's may when its value is close to one, or a dashed or dotted
+ * line of theirs (at lines, n_lines of them) would strike it through, as
+ * it did 546 under a target of 600 on a scale to 1,000; then the nearest
+ * place that is clear of those labels and lines and of the point, within
+ * the chart.
  */
 static double
 value_label_y(double x, double y, const char *label, const double *refs,
-	      size_t n_refs)
+	      size_t n_refs, const double *lines, size_t n_lines)
 {
-	double cand[2 + 2 * 2], best = y - 7, dist = -1;
+	double cand[2 + 2 * 2 + 2 * 2], best = y - 7, dist = -1;
 	size_t n = 0, i, j;
 
 	/* Widths are guessed (the reader's font decides): a label that
 	 * comes within TR_IN of the ref labels counts as meeting them. */
-	if (n_refs == 0 || x + text_w(label) / 2 + TR_IN < TR_W - TR_R + 4)
+	if (n_refs > 0 && x + text_w(label) / 2 + TR_IN < TR_W - TR_R + 4)
+		n_refs = 0;
+	if (n_refs == 0 && clear_of_lines(y - 7, lines, n_lines))
 		return y - 7;
 	cand[n++] = y - 7;
 	cand[n++] = y + 7 + TR_V_H;
@@ -510,10 +529,15 @@ value_label_y(double x, double y, const char *label, const double *refs,
 		cand[n++] = refs[j] - TR_V_H;
 		cand[n++] = refs[j] + TR_V_H;
 	}
+	for (j = 0; j < n_lines && j < 2; j++) {
+		cand[n++] = lines[j] - 2;
+		cand[n++] = lines[j] + TR_V_H - 1;
+	}
 	for (i = 0; i < n; i++) {
 		double c = cand[i];
 		bool ok = c >= TR_V_H && c <= TR_H - TR_B + 2 &&
-			  (c <= y - 5 || c >= y + 5 + TR_V_H);
+			  (c <= y - 5 || c >= y + 5 + TR_V_H) &&
+			  clear_of_lines(c, lines, n_lines);
 		for (j = 0; ok && j < n_refs; j++)
 			ok = fabs(c - refs[j]) >= TR_V_H - 0.05;
 		if (ok && (dist < 0 || fabs(c - (y - 7)) < dist)) {
@@ -536,8 +560,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 {
 	double max = c->max, pw = TR_W - TR_L - TR_R, ph = TR_H - TR_T - TR_B,
 	       lo = trend_low(c), step, yb, yt, lb, lt;
-	double px = -1, py = -1, refs[2];
-	size_t i, every, n_refs = 0;
+	double px = -1, py = -1, refs[2], lines[2];
+	size_t i, every, n_refs = 0, n_lines = 0;
 	char a[48], t[96];
 
 	if (max <= 0) {
@@ -597,6 +621,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		snprintf(t, sizeof(t), "%s %s", c->baseline_label, a);
 		text(f, TR_L + pw + 4, lb, "ref", NULL, t);
 		refs[n_refs++] = lb;
+		lines[n_lines++] = yb;
 	}
 	if (c->target.kind == SVG_NUM) {
 		line(f, TR_L, yt, TR_L + pw, yt, "target");
@@ -604,6 +629,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		snprintf(t, sizeof(t), "%s %s", c->target_label, a);
 		text(f, TR_L + pw + 4, lt, "ref tgt", NULL, t);
 		refs[n_refs++] = lt;
+		lines[n_lines++] = yt;
 	}
 	for (i = 0; i < c->n; i++) {
 		double x = c->n > 1 ? TR_L + TR_IN + step * (double)i
@@ -639,8 +665,10 @@ svg_trend(FILE *f, const struct svg_trend *c)
 			half = text_w(a) / 2;
 			if (x - half < TR_L)
 				x = TR_L + half;
-			text(f, x, value_label_y(x, y, a, refs, n_refs), "v",
-			     "middle", a);
+			text(f, x,
+			     value_label_y(x, y, a, refs, n_refs, lines,
+					   n_lines),
+			     "v", "middle", a);
 		}
 	}
 	return close_svg(f);

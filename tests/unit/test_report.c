@@ -1078,6 +1078,78 @@ test_estimate_without_interval(void **state)
 	i18n_set(LANG_ES);
 }
 
+/*
+ * A figure with nothing to draw says so instead of drawing empty axes
+ * (walk56b): the secretariat's estimate suppressed, its observed counts
+ * withheld, drew a scale of 0 to 1 under three rows of "–"; a period with
+ * no victim, an UpSet frame with no column. Where some row has a figure,
+ * the chart is drawn.
+ */
+static void
+test_nothing_to_draw(void **state)
+{
+	static const char *const unlinkable[] = {"2025H2,unlinkable,0", NULL};
+	static struct report_data d;
+	struct qtable *t = &d.t[RT_ESTIMATE];
+	size_t row, col;
+	char *p;
+
+	(void)state;
+	fill(&d, ROLE, true);
+	p = page(&d, "drawn.html");
+	assert_true(figure_says(p, "f-estimate", "<svg"));
+	assert_false(figure_says(p, "f-estimate", "Sin gráfico"));
+	assert_true(figure_says(p, "f-overlap", "<svg"));
+	assert_false(figure_says(p, "f-overlap", "Sin gráfico"));
+	free(p);
+	for (row = 0; row < t->n_rows; row++)
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "observed") == 0)
+				t->rows[row][col].kind = CELL_SUPPRESSED;
+			else if (strcmp(t->cols[col], "estimate") == 0 ||
+				 strcmp(t->cols[col], "low95") == 0 ||
+				 strcmp(t->cols[col], "high95") == 0)
+				t->rows[row][col].kind = CELL_EMPTY;
+	codec_qtable_clear(&d.t[RT_OVERLAP]);
+	fixture_table(&d.t[RT_OVERLAP], ROLE, 10, "period,institutions,victims",
+		      unlinkable);
+	p = page(&d, "nothing-es.html");
+	assert_false(figure_says(p, "f-estimate", "<svg"));
+	assert_true(figure_says(p, "f-estimate",
+				"<p>Sin gráfico: ningún método da una cifra "
+				"que dibujar; la nota de cada fila de la tabla "
+				"dice por qué.</p>"));
+	assert_false(figure_says(p, "f-overlap", "<svg"));
+	assert_true(figure_says(p, "f-overlap",
+				"<p>Sin gráfico: ninguna víctima identificada "
+				"en el periodo entra en una combinación de "
+				"instituciones.</p>"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "nothing-en.html");
+	assert_true(figure_says(p, "f-estimate",
+				"<p>No chart: no method gives a figure to "
+				"draw; each row&#39;s note in the table says "
+				"why.</p>"));
+	assert_true(figure_says(p, "f-overlap",
+				"<p>No chart: no victim identified in the "
+				"period falls in a combination of "
+				"institutions.</p>"));
+	free(p);
+	i18n_set(LANG_ES);
+	/* An observed count with no estimate is a bar to draw. */
+	for (row = 0; row < t->n_rows; row++)
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "observed") == 0) {
+				t->rows[row][col].kind = CELL_NUMBER;
+				t->rows[row][col].number = 120;
+			}
+	p = page(&d, "observed-only.html");
+	assert_true(figure_says(p, "f-estimate", "<svg"));
+	free(p);
+	clear(&d);
+}
+
 /* The estimate's figure of page p, from its <figure> to its </figure>,
  * allocated. */
 static char *
@@ -1453,6 +1525,7 @@ static void
 test_silent_institutions(void **state)
 {
 	static struct report_data d;
+	size_t row;
 	char *p;
 
 	(void)state;
@@ -1469,7 +1542,36 @@ test_silent_institutions(void **state)
 	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
 				  "fechado en el periodo"));
 	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
+	assert_null(strstr(p, "id=\"all-silent\""));
 	free(p);
+	/* None of the five has a record: every figure reads 0, which the
+	 * footer alone said was no count; the title says so too. */
+	for (row = 0; row < 5; row++) {
+		d.t[RT_TIMELINESS].rows[row][2].kind = CELL_NUMBER;
+		d.t[RT_TIMELINESS].rows[row][2].number = 0;
+	}
+	p = page(&d, "silent-all.html");
+	assert_non_null(strstr(p, "<p class=\"warn\" id=\"all-silent\">"
+				  "Ninguna institución tiene registros "
+				  "fechados en el periodo: las cifras del "
+				  "periodo de este informe son falta de datos, "
+				  "no ceros.</p>\n"));
+	assert_true(strstr(p, "id=\"all-silent\"") < strstr(p, "</header>"));
+	free(p);
+	d.region = 16;
+	i18n_set(LANG_EN);
+	p = page(&d, "silent-all-region.html");
+	assert_non_null(strstr(p, "id=\"all-silent\">No institution has a "
+				  "record dated in the period in region 16 "
+				  "Loreto: this report&#39;s figures for the "
+				  "period are zero or missing data.</p>"));
+	free(p);
+	i18n_set(LANG_ES);
+	d.t[RT_TIMELINESS].rows[0][2].number = 156;
+	d.t[RT_TIMELINESS].rows[1][2].number = 113;
+	d.t[RT_TIMELINESS].rows[3][2].number = 87;
+	d.t[RT_TIMELINESS].rows[4][2].number = 86;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_SUPPRESSED;
 	/* In a region (the analyst's report of one) an institution may
 	 * have no case at all: its zeros are not surely missing data. */
 	d.region = 16;
@@ -1924,6 +2026,26 @@ test_region(void **state)
 	assert_non_null(strstr(p, "La secretaría recibe los indicadores de "
 				  "una región por año, no semestre a "
 				  "semestre"));
+	free(p);
+	/* Refused for want of the region's population, it says why, as
+	 * the country's does; the page said nothing of it. */
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the population file has no figures for 2025 for "
+		      "region 16");
+	p = page(&d, "region-16-no-sdg.html");
+	assert_int_equal(count(p, "tabla «sdg16_2_2»: el archivo de "
+				  "población no tiene cifras de 2025 para la "
+				  "región 16"),
+			 1);
+	free(p);
+	/* Closed to an institution with the estimate: said once, by the
+	 * estimate's note. */
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the sdg16_2_2 table is not open to an institution");
+	p = page(&d, "region-16-sdg-closed.html");
+	assert_null(strstr(p, "«sdg16_2_2»"));
 	free(p);
 
 	/* Its years, asked when the consolidator refused the region's
@@ -4041,6 +4163,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_estimate_sparse),
 	    cmocka_unit_test(test_estimate_infinite),
+	    cmocka_unit_test(test_nothing_to_draw),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_timeliness_withheld),

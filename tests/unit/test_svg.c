@@ -364,6 +364,57 @@ test_trend_labels_apart(void **state)
 	}
 }
 
+static double attr_of(const char *s, const char *cls, const char *attr);
+
+/* No value's label is struck through by the baseline's or the target's
+ * line: 546 of a card's first year sat under the dashed line of a
+ * target of 600 on a scale to 1,000 (walk56b). Its digits, from 9.5px
+ * above its baseline to 1px below, are clear of both lines. */
+static void
+test_trend_labels_off_lines(void **state)
+{
+	static const char *const x[] = {"2024", "2025"};
+	struct svg_val y[] = {{SVG_NUM, 546}, {SVG_NUM, 516}};
+	struct svg_trend c = {
+	    .id = "tr",
+	    .title = "Presumed victims identified",
+	    .x = x,
+	    .y = y,
+	    .n = 2,
+	    .baseline = {SVG_NUM, 500},
+	    .target = {SVG_NUM, 600},
+	    .baseline_label = "base",
+	    .target_label = "target",
+	    .k = 10,
+	};
+	static const double firsts[] = {546, 560, 590, 600, 610, 470, 505};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+		char *s, v[16];
+		double lines[2];
+
+		y[0].v = firsts[i];
+		s = trend_of(&c);
+		lines[0] = attr_of(s, "class=\"base\"", "y1");
+		lines[1] = attr_of(s, "class=\"target\"", "y1");
+		assert_false(isnan(lines[0]) || isnan(lines[1]));
+		for (j = 0; j < 2; j++) {
+			double vy, *l;
+			snprintf(v, sizeof(v), "%g", y[j].v);
+			vy = label_y(s, v);
+			assert_true(vy >= 12 && vy <= 170 - 30 + 2);
+			for (l = lines; l < lines + 2; l++)
+				if (*l > vy - 9.5 && *l < vy + 1)
+					fail_msg("%s at %.1f struck by a line "
+						 "at %.1f",
+						 v, vy, *l);
+		}
+		free(s);
+	}
+}
+
 /* The x of the <text> whose content is label, or -1. */
 static double
 label_x(const char *s, const char *label)
@@ -632,6 +683,7 @@ main(void)
 	    cmocka_unit_test(test_upset),
 	    cmocka_unit_test(test_trend),
 	    cmocka_unit_test(test_trend_labels_apart),
+	    cmocka_unit_test(test_trend_labels_off_lines),
 	    cmocka_unit_test(test_trend_first_label_clear),
 	    cmocka_unit_test(test_trend_negative),
 	    cmocka_unit_test(test_trend_periods_apart),
