@@ -795,11 +795,13 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 			     : "",
 			 text[0] != '\0' ? ": " : "", text);
 		/* A max_batch lowered since the holder said it: the round
-		 * may be asked again in smaller requests. */
-		r = m.status == OPRF_TOO_LARGE && m.max_batch != 0 &&
-			    m.max_batch < n
-			? -E2BIG
-			: -EPROTO;
+		 * may be asked again in smaller requests. One at or above
+		 * the request's size: refused for the holder's memory,
+		 * which the next request may find (keyholder serve.c). */
+		if (m.status == OPRF_TOO_LARGE && m.max_batch != 0)
+			r = m.max_batch < n ? -E2BIG : -EBUSY;
+		else
+			r = -EPROTO;
 	}
 	codec_oprf_clear(&m);
 	if (r != 0)

@@ -765,6 +765,16 @@ test_refusals_lasting(void **state)
 				    "its operator must raise max_batch"));
 	/* 4294967295 told: 9 more digits. */
 	assert_true(longest(why, "max_batch") + 9 <= 190);
+	/* A holder that took the request's size (its max_batch told, 256,
+	 * above the 1 asked) refuses it too_large only short of memory
+	 * (daemon/keyholder/serve.c): the next may pass, so not -EPROTO,
+	 * which told the officer not to submit again (review56o). */
+	assert_int_equal(refused(true, OPRF_TOO_LARGE, 256, "out of memory",
+				 why, sizeof(why)),
+			 -EBUSY);
+	assert_non_null(strstr(why, " refused the request: too_large: out "
+				    "of memory"));
+	assert_null(strstr(why, "operator"));
 }
 
 static void
