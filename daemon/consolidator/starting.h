@@ -1,10 +1,11 @@
 /*
  * starting.h - the consolidator's answer while it starts. From the bind
- * of its control socket, before the store's checks and any statistics
- * rebuild (about a minute per million events), until it serves, a thread
- * of its own answers every control request with CTL_STARTING and what the
- * start is doing, so that kuska status tells a start from an outage. One
- * per process.
+ * of its control socket, after the store's checks (they fork: main.c's
+ * start_answering), before its open and any statistics rebuild (about a
+ * minute per million events), until it serves, a thread of its own
+ * answers every control request with CTL_STARTING and what the start is
+ * doing, so that kuska status tells a start from an outage. One per
+ * process.
  */
 #ifndef KUSKA_STARTING_H
 #define KUSKA_STARTING_H
