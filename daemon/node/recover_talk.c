@@ -66,8 +66,10 @@ read_handshakes(struct rec *r)
 				"this node's key: recovery stopped (the outbox "
 				"is unchanged); is this node's transport key "
 				"in the registry? it refuses a key it has "
-				"revoked or does not list (its journal says "
-				"why: event=auth_refused): if this node's key "
+				"revoked or does not list, and one over "
+				"max_connections_per_key or max_connections "
+				"(its journal says why: event=auth_refused): "
+				"if this node's key "
 				"was revoked, give the node a new key first "
 				"(a rotation, OPERATIONS.md section 6)\n",
 				r->p->consolidator);
