@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -69,6 +70,7 @@ serve(void *arg)
 int
 starting_begin(struct tsock *control)
 {
+	sigset_t all, old;
 	int r;
 
 	if (running)
@@ -76,7 +78,12 @@ starting_begin(struct tsock *control)
 	sock = control;
 	since_ms = date_mono_ms();
 	atomic_store(&stop, false);
+	/* Signals go to the main thread, as from the daemon's other
+	 * threads (pipeline.c, query_net.c): it starts with all blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	r = pthread_create(&thread, NULL, serve, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0)
 		return -r;
 	running = true;

@@ -14,8 +14,9 @@
 
 /*
  * starting_begin - answers the requests on control, on a thread of its
- * own, until starting_end; control is that thread's meanwhile. Returns 0
- * or -errno (no thread: the start goes on unanswered, as before).
+ * own (every signal blocked: they go to the main thread), until
+ * starting_end; control is that thread's meanwhile. Returns 0 or -errno
+ * (no thread; main.c then stops the start).
  */
 int starting_begin(struct tsock *control) __attribute__((warn_unused_result));
 

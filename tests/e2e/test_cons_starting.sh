@@ -70,6 +70,20 @@ check "the rebuild is under way" \
 check "during it SIGPIPE and SIGXFSZ are ignored already (SigIgn $ign)" \
 	test $((0x${ign:-0} & 0x1001000)) = $((0x1001000))
 
+# Every thread but the main one blocks the signals (SIGTERM, 15: bit 14),
+# so that they go to the main thread, as ever once started: the thread
+# that answers "starting" too (it blocked none: review56o).
+unblocked=""
+for st in /proc/"${PIDS[cons]}"/task/*/status; do
+	tid=$(basename "$(dirname "$st")")
+	[ "$tid" = "${PIDS[cons]}" ] && continue
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "$st" 2>/dev/null)
+	[ -n "$blk" ] && [ $((0x$blk & 0x4000)) = 0 ] &&
+		unblocked="$unblocked $tid"
+done
+check "... its other threads block SIGTERM (not:${unblocked:- none})" \
+	test -z "$unblocked"
+
 # kuska status and metrics during the rebuild: "starting", exit 3.
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st.out" 2>&1
 st_rc=$?
