@@ -103,6 +103,9 @@ check "metrics while starting: exit 3, nothing on stdout, the same words (exit $
 check "the daemon started after the rebuild" \
 	wait_log "$N/consolidator.log" 'event=start ' 120
 grep -o 'event=stats_rebuilt [^ ]* [^ ]*' "$N/consolidator.log" | sed 's/^/# /'
+# event=start is logged before the query thread starts and the control
+# socket is handed to the main loop: a status between says "starting".
+check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st2.out" 2>&1
 st_rc=$?
 check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
