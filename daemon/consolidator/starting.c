@@ -25,6 +25,7 @@ static pthread_t thread;
 static bool running; /* the main thread's */
 static atomic_bool stop;
 static struct log_budget refused_log;
+static unsigned long refused; /* the thread's, then starting_end's */
 
 void
 starting_say(const char *what)
@@ -61,8 +62,8 @@ serve(void *arg)
 	while (!atomic_load(&stop)) {
 		bool ready = false;
 		if (tsock_poll(&sock, 1, &ready, STARTING_LOOK_MS) > 0 && ready)
-			(void)daemon_control_serve(sock, answer, NULL,
-						   &refused_log);
+			refused += daemon_control_serve(sock, answer, NULL,
+							&refused_log);
 	}
 	return NULL;
 }
@@ -90,13 +91,18 @@ starting_begin(struct tsock *control)
 	return 0;
 }
 
-void
+unsigned long
 starting_end(void)
 {
+	unsigned long n;
+
 	if (!running)
-		return;
+		return 0;
 	atomic_store(&stop, true);
 	pthread_join(thread, NULL);
 	running = false;
 	sock = NULL;
+	n = refused;
+	refused = 0;
+	return n;
 }

@@ -28,8 +28,10 @@ void starting_say(const char *what);
 
 /*
  * starting_end - stops answering and waits for the thread: the control
- * socket is the caller's again. Does nothing when not begun.
+ * socket is the caller's again. Returns the requests it refused (over the
+ * socket's limits, daemon_control_serve), for the daemon's count; 0, and
+ * nothing done, when not begun.
  */
-void starting_end(void);
+unsigned long starting_end(void);
 
 #endif

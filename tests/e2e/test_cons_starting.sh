@@ -89,8 +89,11 @@ check "... its other threads block SIGTERM (not:${unblocked:- none})" \
 st_rc=$?
 "$KUSKA" metrics -c "$N/consolidator.conf" >"$T/mt.out" 2>"$T/mt.err"
 mt_rc=$?
+# A request over the control socket's limits, refused as once started.
+"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/consolidator.sock" status \
+	>"$T/over.out" 2>&1
 t_st=$(date +%s%N)
-check "... both answered while it was still under way ($(((t_st - t_ign) / 1000000)) ms after the look)" \
+check "... all three answered while it was still under way ($(((t_st - t_ign) / 1000000)) ms after the look)" \
 	sh -c "! grep -q event=stats_rebuilt '$N/consolidator.log'"
 sed 's/^/# /' "$T/st.out"
 check "status while starting: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
@@ -110,6 +113,11 @@ check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 st_rc=$?
 check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
 	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st2.out'"
+check "the request over the limits refused while starting, with the reason" \
+	grep -qx "error request over the size limit (64 KiB, one frame)" \
+	"$T/over.out"
+check "... and counted (it was lost with the starting thread)" \
+	grep -q "control requests refused: 1$" "$T/st2.out"
 stop_cons TERM
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
 st_rc=$?
