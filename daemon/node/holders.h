@@ -102,7 +102,8 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * on: ask again in smaller requests), -EBUSY (refused as too large
  * within the max_batch it told: the holder short of memory, the next
  * request may pass), -EPROTO (a malformed or refused
- * answer, or an older holder, telling no max_batch, gone mid-request).
+ * answer, or an older holder, which answered the node's hello with no
+ * max_batch, gone mid-request).
  * -EDQUOT, -ESTALE and -EPROTO recur at every request until someone
  * changes a configuration, and why says who and what.
  *

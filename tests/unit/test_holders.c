@@ -608,10 +608,14 @@ test_flood_reopen_failed_twice(void **state)
  * with max_batch 255, every submission failing): the reason says who
  * must raise what, and is -EPROTO, which the node's reply tells not to
  * "submit again later" (intake.c). One that told its max_batch gets no
- * such words, and -EHOSTUNREACH: it may be back at the next request.
+ * such words, and -EHOSTUNREACH: it may be back at the next request; so
+ * does one that has not answered the hello yet (a request sent as the
+ * node starts: review56o), which may be of any version.
  */
+enum hello_answer { HELLO_UNANSWERED, HELLO_REFUSED, HELLO_TOLD };
+
 static void
-went_away(bool told, char *why, size_t whylen)
+went_away(enum hello_answer hello, char *why, size_t whylen)
 {
 	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
 	const void *data[2];
@@ -622,9 +626,9 @@ went_away(bool told, char *why, size_t whylen)
 
 	rig_open(&r);
 	assert_int_equal(rig_request(&r, &m), -ENODATA);
-	if (told)
+	if (hello == HELLO_TOLD)
 		rig_reply(&r, 0, OPRF_OK, 0, 0, 256);
-	else
+	else if (hello == HELLO_REFUSED)
 		rig_reply(&r, 0, OPRF_BAD_REQUEST, 0, 0, 0);
 	memset(el, 7, sizeof(el));
 	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, whylen), 0);
@@ -639,7 +643,7 @@ went_away(bool told, char *why, size_t whylen)
 	assert_int_equal(tsock_send(r.srv.fs.s, data, lens, 2), 0);
 	free(big);
 	assert_int_equal(holders_recv(r.hs, 5, 1, out, why, whylen),
-			 told ? -EHOSTUNREACH : -EPROTO);
+			 hello == HELLO_REFUSED ? -EPROTO : -EHOSTUNREACH);
 	rig_close(&r);
 }
 
@@ -650,7 +654,7 @@ test_went_away_older(void **state)
 	size_t shown;
 
 	(void)state;
-	went_away(false, why, sizeof(why));
+	went_away(HELLO_REFUSED, why, sizeof(why));
 	assert_non_null(strstr(why, " went away while evaluating (older key "
 				    "holders do so at a request over "
 				    "max_batch: its operator must raise that "
@@ -661,7 +665,10 @@ test_went_away_older(void **state)
 	assert_memory_equal(why, "key holder ", 11);
 	shown = (size_t)(strstr(why, " went away") - why) - 11;
 	assert_true(strlen(why) - shown + 60 <= 190);
-	went_away(true, why, sizeof(why));
+	went_away(HELLO_TOLD, why, sizeof(why));
+	assert_non_null(strstr(why, " went away while evaluating"));
+	assert_null(strstr(why, "max_batch"));
+	went_away(HELLO_UNANSWERED, why, sizeof(why));
 	assert_non_null(strstr(why, " went away while evaluating"));
 	assert_null(strstr(why, "max_batch"));
 }
