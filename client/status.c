@@ -21,7 +21,7 @@
 #include "status_unmatched.h"
 
 #define STATUS_TIMEOUT_MS 5000
-/* The daemon answered that it is starting (the store's checks, a
+/* The daemon answered that it is starting (opening its store, a
  * statistics rebuild): neither healthy nor down. */
 #define STATUS_EXIT_STARTING 3
 /* A key holder not connected this long is no moment of connecting. */

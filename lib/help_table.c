@@ -138,7 +138,7 @@ const struct help_cmd help_table[] = {
 		     {"0", "healthy"},
 		     {"1", "needs attention (see what it printed)"},
 		     {"2", "the daemon cannot be reached, or a usage error"},
-		     {"3", "the consolidator is starting (its store's checks, "
+		     {"3", "the consolidator is starting (opening its store, "
 			   "a statistics rebuild): neither up nor down"},
 		     {0},
 		 }},

@@ -99,9 +99,9 @@ log_vline(int prio, const char *level, const char *fmt, va_list ap,
 /*
  * log_vline within budget b: nothing when the budget holds the line back,
  * else the line, ended with " unlogged=N" when N lines were held back
- * before it.
+ * before it. Returns whether it wrote the line.
  */
-static void
+static bool
 log_vbudget(struct log_budget *b, int prio, const char *level, const char *fmt,
 	    va_list ap)
 {
@@ -110,7 +110,7 @@ log_vbudget(struct log_budget *b, int prio, const char *level, const char *fmt,
 	size_t n;
 
 	if (!log_budget_take(b, date_mono_ms(), &held))
-		return;
+		return false;
 	/* A long line is cut short of the end, so that " unlogged=N" (at
 	 * most 30 bytes) always fits: it is what says lines went missing. */
 	vsnprintf(buf, sizeof(buf) - 32, fmt, ap);
@@ -118,6 +118,7 @@ log_vbudget(struct log_budget *b, int prio, const char *level, const char *fmt,
 	if (held > 0)
 		snprintf(buf + n, sizeof(buf) - n, " unlogged=%lu", held);
 	log_write(prio, level, buf, NULL);
+	return true;
 }
 
 void
@@ -158,18 +159,20 @@ log_warnx_budget(struct log_budget *b, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vbudget(b, 4, "warning: ", fmt, ap);
+	(void)log_vbudget(b, 4, "warning: ", fmt, ap);
 	va_end(ap);
 }
 
-void
+bool
 log_info_budget(struct log_budget *b, const char *fmt, ...)
 {
 	va_list ap;
+	bool written;
 
 	va_start(ap, fmt);
-	log_vbudget(b, 6, "", fmt, ap);
+	written = log_vbudget(b, 6, "", fmt, ap);
 	va_end(ap);
+	return written;
 }
 
 void

@@ -141,11 +141,13 @@ void log_budget_hold(struct log_budget *b);
  * log_warnx_budget, log_info_budget - log_warnx, log_info within budget
  * b (on date_mono_ms()): nothing when b holds the line back, else the
  * line, ended with " unlogged=N" when N lines were held back before it.
- * The caller serialises the use of one budget.
+ * The caller serialises the use of one budget. log_info_budget returns
+ * whether it wrote the line (a caller that notes what the journal last
+ * said notes only a line written).
  */
 void log_warnx_budget(struct log_budget *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void log_info_budget(struct log_budget *b, const char *fmt, ...)
+bool log_info_budget(struct log_budget *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* The first 8 bytes of buf as 16 lower-case hex digits, into out[17]. */

@@ -63,7 +63,7 @@ cons_free(struct cons *c)
 	size_t i;
 
 	/* Its thread uses c->control (a start that failed). */
-	starting_end();
+	(void)starting_end();
 	query_net_stop(c);
 	ingest_drop_waiting(c);
 	pipeline_free(&c->pipe, finish_job, c);

@@ -116,16 +116,38 @@ unmatched_for(struct ingest_job *j, struct msg *w)
 
 /*
  * Whether the hello j, from address from, welcomed with last_seq, is news for
- * the journal (and then noted as the institution's last said): on another
- * connection than the last one logged (a node started or reconnected), with
- * another key, from another address, with another last sequence held, or the
- * first in an hour. A node asks for its take-up list in a hello at each
- * kuska status, up to once in 5 s: a monitoring check's every second
- * would otherwise log some 17,000 lines a day. Writer.
+ * the journal: on another connection than the last one logged (a node
+ * started or reconnected), with another key, from another address, with
+ * another last sequence held, or the first in an hour. A node asks for its
+ * take-up list in a hello at each kuska status, up to once in 5 s: a
+ * monitoring check's every second would otherwise log some 17,000 lines a
+ * day. Writer.
  */
 static bool
 hello_news(struct ingest_job *j, const struct reg_user *who, uint64_t last_seq,
 	   const char *from)
+{
+	const struct hello_said *s = &j->c->hello_said[j->pj.speaker->inst];
+	size_t rid_len = j->req.len[0];
+
+	if (rid_len > sizeof(s->rid))
+		rid_len = sizeof(s->rid);
+	return !s->has || s->rid_len != rid_len ||
+	       memcmp(s->rid, j->req.data[0], rid_len) != 0 ||
+	       s->last_seq != last_seq || strcmp(s->key, who->key) != 0 ||
+	       strcmp(s->peer, from) != 0 ||
+	       date_mono_ms() - s->at_ms >= HELLO_SAME_LOG_MS;
+}
+
+/*
+ * Notes the hello j (as hello_news) as the institution's last said: only
+ * once its line is written, for one the budget held back is no word of the
+ * journal's (its repeats, each news still, are logged once the budget
+ * allows). Writer.
+ */
+static void
+hello_noted(struct ingest_job *j, const struct reg_user *who, uint64_t last_seq,
+	    const char *from)
 {
 	struct hello_said *s = &j->c->hello_said[j->pj.speaker->inst];
 	uint64_t now = date_mono_ms();
@@ -133,11 +155,6 @@ hello_news(struct ingest_job *j, const struct reg_user *who, uint64_t last_seq,
 
 	if (rid_len > sizeof(s->rid))
 		rid_len = sizeof(s->rid);
-	if (s->has && s->rid_len == rid_len &&
-	    memcmp(s->rid, j->req.data[0], rid_len) == 0 &&
-	    s->last_seq == last_seq && strcmp(s->key, who->key) == 0 &&
-	    strcmp(s->peer, from) == 0 && now - s->at_ms < HELLO_SAME_LOG_MS)
-		return false;
 	s->has = true;
 	memcpy(s->rid, j->req.data[0], rid_len);
 	s->rid_len = rid_len;
@@ -145,7 +162,6 @@ hello_news(struct ingest_job *j, const struct reg_user *who, uint64_t last_seq,
 	snprintf(s->key, sizeof(s->key), "%s", who->key);
 	snprintf(s->peer, sizeof(s->peer), "%s", from);
 	s->at_ms = now;
-	return true;
 }
 
 /* The welcome to a hello judged good: what the store holds. Writer. */
@@ -204,8 +220,10 @@ run_hello(struct ingest_job *j)
 	 * section 6) the journal shows the node back with the new one. */
 	(void)registry_user_name(j->req.user_id, &who);
 	if (hello_news(j, &who, w.last_seq, from)) {
-		log_info_budget(&j->c->hello_log[p->inst], HELLO_LINE, p->id,
-				(unsigned long long)w.last_seq, who.key, from);
+		if (log_info_budget(&j->c->hello_log[p->inst], HELLO_LINE,
+				    p->id, (unsigned long long)w.last_seq,
+				    who.key, from))
+			hello_noted(j, &who, w.last_seq, from);
 	} else {
 		/* Counted in the next line's unlogged=N. */
 		log_budget_hold(&j->c->hello_log[p->inst]);

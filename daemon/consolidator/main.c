@@ -461,8 +461,9 @@ main(int argc, char **argv)
 	err = query_net_start(&c);
 	if (err != 0)
 		fatalx("cannot start the query thread: %s", strerror(-err));
-	/* From here on c.control is run's. */
-	starting_end();
+	/* From here on c.control is run's; what the start refused on it
+	 * counts with what run refuses. */
+	c.control_refused += starting_end();
 	service_ready("accepting events");
 	run(&c);
 	service_notify_stopping();

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ static pthread_t thread;
 static bool running; /* the main thread's */
 static atomic_bool stop;
 static struct log_budget refused_log;
+static unsigned long refused; /* the thread's, then starting_end's */
 
 void
 starting_say(const char *what)
@@ -60,8 +62,8 @@ serve(void *arg)
 	while (!atomic_load(&stop)) {
 		bool ready = false;
 		if (tsock_poll(&sock, 1, &ready, STARTING_LOOK_MS) > 0 && ready)
-			(void)daemon_control_serve(sock, answer, NULL,
-						   &refused_log);
+			refused += daemon_control_serve(sock, answer, NULL,
+							&refused_log);
 	}
 	return NULL;
 }
@@ -69,6 +71,7 @@ serve(void *arg)
 int
 starting_begin(struct tsock *control)
 {
+	sigset_t all, old;
 	int r;
 
 	if (running)
@@ -76,20 +79,30 @@ starting_begin(struct tsock *control)
 	sock = control;
 	since_ms = date_mono_ms();
 	atomic_store(&stop, false);
+	/* Signals go to the main thread, as from the daemon's other
+	 * threads (pipeline.c, query_net.c): it starts with all blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	r = pthread_create(&thread, NULL, serve, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0)
 		return -r;
 	running = true;
 	return 0;
 }
 
-void
+unsigned long
 starting_end(void)
 {
+	unsigned long n;
+
 	if (!running)
-		return;
+		return 0;
 	atomic_store(&stop, true);
 	pthread_join(thread, NULL);
 	running = false;
 	sock = NULL;
+	n = refused;
+	refused = 0;
+	return n;
 }

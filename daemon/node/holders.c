@@ -64,6 +64,8 @@ struct holder {
 	bool hello_out;	    /* a hello sent, its answer not read yet */
 	uint32_t max_batch; /* elements it takes in one request, as it said
 			     * last (hello, too_large); 0: not said */
+	bool heard;	    /* it answered a hello: with max_batch 0 older
+			     * than this node (which refuses the hello) */
 	/* The connection as the monitor told it: up since a handshake
 	 * that succeeded, down since down_ms (wall clock; the node's
 	 * start when it never was up). */
@@ -400,6 +402,7 @@ read_reply(struct holder *h, struct oprf_msg *m, bool *hello)
 	 * every node's bound at will. The callers drop the others. */
 	if (r == 0 && m->request_id == 0 && h->hello_out) {
 		h->hello_out = false;
+		h->heard = true;
 		*hello = true;
 		if (m->status == OPRF_OK)
 			(void)note_max_batch(h, m->max_batch);
@@ -823,11 +826,13 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 			     : "",
 			 text[0] != '\0' ? ": " : "", text);
 		/* A max_batch lowered since the holder said it: the round
-		 * may be asked again in smaller requests. */
-		r = m.status == OPRF_TOO_LARGE && m.max_batch != 0 &&
-			    m.max_batch < n
-			? -E2BIG
-			: -EPROTO;
+		 * may be asked again in smaller requests. One at or above
+		 * the request's size: refused for the holder's memory,
+		 * which the next request may find (keyholder serve.c). */
+		if (m.status == OPRF_TOO_LARGE && m.max_batch != 0)
+			r = m.max_batch < n ? -E2BIG : -EBUSY;
+		else
+			r = -EPROTO;
 	}
 	codec_oprf_clear(&m);
 	if (r != 0)
@@ -961,28 +966,32 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			if (ready[hs->n + i]) {
 				pump(h);
 				if (h->dropped && h->pieces_got < hs->pieces) {
-					/* One that told no max_batch is
-					 * older than this node, and closes
-					 * at a request over its own: so at
-					 * every submission, until its
-					 * operator raises it (-EPROTO: no
-					 * "submit again later", walk55u).
+					/* One that answered the hello with
+					 * no max_batch is older than this
+					 * node, and closes at a request
+					 * over its own: so at every
+					 * submission, until its operator
+					 * raises it (-EPROTO: no "submit
+					 * again later", walk55u). One not
+					 * heard yet (a request as the node
+					 * starts) may be of any version.
 					 * Short enough to be whole with the
 					 * longest shown in the reply's 190
 					 * (intake.c). */
+					bool older =
+					    h->max_batch == 0 && h->heard;
 					snprintf(
 					    why, whylen,
 					    "key holder %s went away "
 					    "while evaluating%s",
 					    h->shown,
-					    h->max_batch != 0
+					    !older
 						? ""
 						: " (older key holders do so "
 						  "at a request over "
 						  "max_batch: its operator "
 						  "must raise that to 256)");
-					r = h->max_batch != 0 ? -EHOSTUNREACH
-							      : -EPROTO;
+					r = older ? -EPROTO : -EHOSTUNREACH;
 					break;
 				}
 			}

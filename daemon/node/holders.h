@@ -102,10 +102,13 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * over the holder's whole rate_per_day), -ESTALE (the holder works in
  * another key epoch), -E2BIG (a holder refused a request as too large,
  * telling a smaller max_batch, which holders_request_max gives from now
- * on: ask again in smaller requests), -EPROTO (a malformed or refused
- * answer, or an older holder, telling no max_batch, gone mid-request).
- * -EACCES, -EDQUOT, -ESTALE and -EPROTO recur at every request until
- * someone changes a configuration, and why says who and what.
+ * on: ask again in smaller requests), -EBUSY (refused as too large
+ * within the max_batch it told: the holder short of memory, the next
+ * request may pass), -EPROTO (a malformed or refused
+ * answer, or an older holder, which answered the node's hello with no
+ * max_batch, gone mid-request).
+ * -EACCES, -EDQUOT, -ESTALE and -EPROTO recur at every request until someone
+ * changes a configuration, and why says who and what.
  *
  * holders_request_max - the most elements one request may carry: the
  * least of HOLDERS_MAX_REQUEST and the max_batch the holders told (in

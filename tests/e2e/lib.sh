@@ -201,8 +201,8 @@ net_init() {
 }
 
 # wait_serving CONF PID: until the consolidator of CONF (process PID),
-# whose control socket is there from before its store's checks and any
-# statistics rebuild, serves: kuska status no longer says "starting"
+# whose control socket is there from the end of its store's checks, before
+# its open and any statistics rebuild, serves: kuska status no longer says "starting"
 # (exit 3). START_WAIT_S at most; false if PID ends or it never does.
 wait_serving() {
 	local i

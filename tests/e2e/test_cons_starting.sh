@@ -70,13 +70,30 @@ check "the rebuild is under way" \
 check "during it SIGPIPE and SIGXFSZ are ignored already (SigIgn $ign)" \
 	test $((0x${ign:-0} & 0x1001000)) = $((0x1001000))
 
+# Every thread but the main one blocks the signals (SIGTERM, 15: bit 14),
+# so that they go to the main thread, as ever once started: the thread
+# that answers "starting" too (it blocked none: review56o).
+unblocked=""
+for st in /proc/"${PIDS[cons]}"/task/*/status; do
+	tid=$(basename "$(dirname "$st")")
+	[ "$tid" = "${PIDS[cons]}" ] && continue
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "$st" 2>/dev/null)
+	[ -n "$blk" ] && [ $((0x$blk & 0x4000)) = 0 ] &&
+		unblocked="$unblocked $tid"
+done
+check "... its other threads block SIGTERM (not:${unblocked:- none})" \
+	test -z "$unblocked"
+
 # kuska status and metrics during the rebuild: "starting", exit 3.
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st.out" 2>&1
 st_rc=$?
 "$KUSKA" metrics -c "$N/consolidator.conf" >"$T/mt.out" 2>"$T/mt.err"
 mt_rc=$?
+# A request over the control socket's limits, refused as once started.
+"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/consolidator.sock" status \
+	>"$T/over.out" 2>&1
 t_st=$(date +%s%N)
-check "... both answered while it was still under way ($(((t_st - t_ign) / 1000000)) ms after the look)" \
+check "... all three answered while it was still under way ($(((t_st - t_ign) / 1000000)) ms after the look)" \
 	sh -c "! grep -q event=stats_rebuilt '$N/consolidator.log'"
 sed 's/^/# /' "$T/st.out"
 check "status while starting: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
@@ -89,10 +106,18 @@ check "metrics while starting: exit 3, nothing on stdout, the same words (exit $
 check "the daemon started after the rebuild" \
 	wait_log "$N/consolidator.log" 'event=start ' 120
 grep -o 'event=stats_rebuilt [^ ]* [^ ]*' "$N/consolidator.log" | sed 's/^/# /'
+# event=start is logged before the query thread starts and the control
+# socket is handed to the main loop: a status between says "starting".
+check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st2.out" 2>&1
 st_rc=$?
 check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
 	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st2.out'"
+check "the request over the limits refused while starting, with the reason" \
+	grep -qx "error request over the size limit (64 KiB, one frame)" \
+	"$T/over.out"
+check "... and counted (it was lost with the starting thread)" \
+	grep -q "control requests refused: 1$" "$T/st2.out"
 stop_cons TERM
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
 st_rc=$?

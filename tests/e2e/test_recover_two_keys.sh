@@ -86,7 +86,7 @@ recover_into "$T/both.out" pj 1 \
 check "... at once, not after its 30 s wait for an answer ($((SECONDS - t0)) s)" \
 	test $((SECONDS - t0)) -lt 10
 check "... and says its key was refused: give the node a new key first" \
-	grep -q "^kuska-node: the consolidator at .* refused this node's key: recovery stopped (the outbox is unchanged); is this node's transport key in the registry? it refuses a key it has revoked or does not list, or one outside its valid_from and valid_until (its journal says why: event=auth_refused): if this node's key was revoked, give the node a new key first (a rotation, OPERATIONS.md section 6); if it expired, this node's key files may be from a backup older than a rotation (OPERATIONS.md section 7)$" "$T/both.out"
+	grep -q "^kuska-node: the consolidator at .* refused this node's key: recovery stopped (the outbox is unchanged); is this node's transport key in the registry? it refuses a key it has revoked or does not list, one outside its valid_from and valid_until, and one over max_connections_per_key or max_connections (its journal says why: event=auth_refused): if this node's key was revoked, give the node a new key first (a rotation, OPERATIONS.md section 6); if it expired, this node's key files may be from a backup older than a rotation (OPERATIONS.md section 7)$" "$T/both.out"
 check "... not that it had no answer" \
 	sh -c "! grep -q 'no answer' '$T/both.out'"
 check "... the outbox unchanged" \

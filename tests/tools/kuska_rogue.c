@@ -64,6 +64,10 @@
  * (a proof made for another consolidator of the same network, replayed:
  * it must clear nothing).
  *
+ * -w PAUSE_MS: after the COUNT of modes hello and flip, two hellos more
+ * on the same connection, not saying diverged, the second PAUSE_MS after
+ * the first (a node's, after another connection's burst).
+ *
  * -T gives the clock (now_ms, milliseconds) the hellos of modes hello,
  * flip and prove's first say (default: none, 0): any 64 bits, a node's
  * word the consolidator must not take as its own clock.
@@ -86,6 +90,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -193,7 +198,8 @@ usage(void)
 		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-		"[-H HELLO_MS] [-b HEARTBEAT_MS] [-D] [-P PROOF_MS] [-T "
+		"[-H HELLO_MS] [-b HEARTBEAT_MS] [-w PAUSE_MS] [-D] "
+		"[-P PROOF_MS] [-T "
 		"CLOCK_MS] [-X "
 		"OTHER.pub] [-L LINKAGE.key -O "
 		"OPRF.share -R FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello "
@@ -1233,6 +1239,7 @@ main(int argc, char **argv)
 	const char *claim = NULL;
 	const char *mode;
 	unsigned long count = 1, i;
+	long pause_ms = 0;
 	char err[512];
 	int ch, e, status = 2;
 
@@ -1244,9 +1251,12 @@ main(int argc, char **argv)
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
 	while ((ch = getopt(argc, argv,
-			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:T:X:b:")) !=
+			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:T:X:b:w:")) !=
 	       -1) {
 		switch (ch) {
+		case 'w':
+			pause_ms = strtol(optarg, NULL, 10);
+			break;
 		case 'b':
 			unread_set_heartbeat((int)strtol(optarg, NULL, 10));
 			break;
@@ -1401,6 +1411,15 @@ main(int argc, char **argv)
 			e = run_one(&r, mode);
 		if (e != 0 && e != -ETIMEDOUT)
 			break;
+	}
+	if (pause_ms > 0 &&
+	    (strcmp(mode, "hello") == 0 || strcmp(mode, "flip") == 0)) {
+		struct timespec ts = {.tv_sec = pause_ms / 1000,
+				      .tv_nsec = pause_ms % 1000 * 1000000L};
+		r.diverged = false;
+		if (sync_hello(&r, true) != 0 || nanosleep(&ts, NULL) != 0 ||
+		    sync_hello(&r, true) != 0)
+			mismatch(&r, mode, "no welcome");
 	}
 	read_monitor(&r);
 	print_rows("", r.replies, r.n_replies);

@@ -620,10 +620,14 @@ test_flood_reopen_failed_twice(void **state)
  * with max_batch 255, every submission failing): the reason says who
  * must raise what, and is -EPROTO, which the node's reply tells not to
  * "submit again later" (intake.c). One that told its max_batch gets no
- * such words, and -EHOSTUNREACH: it may be back at the next request.
+ * such words, and -EHOSTUNREACH: it may be back at the next request; so
+ * does one that has not answered the hello yet (a request sent as the
+ * node starts: review56o), which may be of any version.
  */
+enum hello_answer { HELLO_UNANSWERED, HELLO_REFUSED, HELLO_TOLD };
+
 static void
-went_away(bool told, char *why, size_t whylen)
+went_away(enum hello_answer hello, char *why, size_t whylen)
 {
 	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
 	const void *data[2];
@@ -634,9 +638,9 @@ went_away(bool told, char *why, size_t whylen)
 
 	rig_open(&r);
 	assert_int_equal(rig_request(&r, &m), -ENODATA);
-	if (told)
+	if (hello == HELLO_TOLD)
 		rig_reply(&r, 0, OPRF_OK, 0, 0, 256);
-	else
+	else if (hello == HELLO_REFUSED)
 		rig_reply(&r, 0, OPRF_BAD_REQUEST, 0, 0, 0);
 	memset(el, 7, sizeof(el));
 	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, whylen), 0);
@@ -651,7 +655,7 @@ went_away(bool told, char *why, size_t whylen)
 	assert_int_equal(tsock_send(r.srv.fs.s, data, lens, 2), 0);
 	free(big);
 	assert_int_equal(holders_recv(r.hs, 5, 1, out, why, whylen),
-			 told ? -EHOSTUNREACH : -EPROTO);
+			 hello == HELLO_REFUSED ? -EPROTO : -EHOSTUNREACH);
 	rig_close(&r);
 }
 
@@ -662,7 +666,7 @@ test_went_away_older(void **state)
 	size_t shown;
 
 	(void)state;
-	went_away(false, why, sizeof(why));
+	went_away(HELLO_REFUSED, why, sizeof(why));
 	assert_non_null(strstr(why, " went away while evaluating (older key "
 				    "holders do so at a request over "
 				    "max_batch: its operator must raise that "
@@ -673,7 +677,10 @@ test_went_away_older(void **state)
 	assert_memory_equal(why, "key holder ", 11);
 	shown = (size_t)(strstr(why, " went away") - why) - 11;
 	assert_true(strlen(why) - shown + 60 <= 190);
-	went_away(true, why, sizeof(why));
+	went_away(HELLO_TOLD, why, sizeof(why));
+	assert_non_null(strstr(why, " went away while evaluating"));
+	assert_null(strstr(why, "max_batch"));
+	went_away(HELLO_UNANSWERED, why, sizeof(why));
 	assert_non_null(strstr(why, " went away while evaluating"));
 	assert_null(strstr(why, "max_batch"));
 }
@@ -798,6 +805,16 @@ test_refusals_lasting(void **state)
 				    "its operator must raise max_batch"));
 	/* 4294967295 told: 9 more digits. */
 	assert_true(longest(why, "max_batch") + 9 <= 190);
+	/* A holder that took the request's size (its max_batch told, 256,
+	 * above the 1 asked) refuses it too_large only short of memory
+	 * (daemon/keyholder/serve.c): the next may pass, so not -EPROTO,
+	 * which told the officer not to submit again (review56o). */
+	assert_int_equal(refused(true, OPRF_TOO_LARGE, 256, "out of memory",
+				 why, sizeof(why)),
+			 -EBUSY);
+	assert_non_null(strstr(why, " refused the request: too_large: out "
+				    "of memory"));
+	assert_null(strstr(why, "operator"));
 }
 
 /*
