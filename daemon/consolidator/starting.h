@@ -19,7 +19,7 @@
 int starting_begin(struct tsock *control) __attribute__((warn_unused_result));
 
 /*
- * starting_say - what the start does now ("opening the store"), for the
+ * starting_say - what the start does now ("checking the store"), for the
  * answers from here on; copied. Any thread; harmless when not begun.
  */
 void starting_say(const char *what);

@@ -11,6 +11,9 @@
 #    far), exit 3, where it said "not running", exit 2 like a
 #    consolidator down; kuska metrics alike, on stderr;
 # and once started, status answers as ever; once stopped, "not running".
+# During the store's checks before (their child kept waiting on the lock
+# of the LMDB file), status says "starting: checking the store", exit 3,
+# where it said "not running" (the control socket was bound after them).
 # And the client, past a file size limit (ulimit -f), says it could not
 # write, where SIGXFSZ killed it.
 . "$(dirname "$0")/lib.sh"
@@ -88,6 +91,7 @@ check "metrics while starting: exit 3, nothing on stdout, the same words (exit $
 
 check "the daemon started after the rebuild" \
 	wait_log "$N/consolidator.log" 'event=start ' 120
+check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 grep -o 'event=stats_rebuilt [^ ]* [^ ]*' "$N/consolidator.log" | sed 's/^/# /'
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st2.out" 2>&1
 st_rc=$?
@@ -98,5 +102,46 @@ stop_cons TERM
 st_rc=$?
 check "status once stopped: not running, exit 2 (exit $st_rc)" \
 	sh -c "test $st_rc = 2 && grep -q 'the consolidator is not running' '$T/st3.out'"
+
+# The store's checks, before its open: a child of the consolidator reads
+# every entry, seconds on a big store. Here it waits, as long as the test
+# wants, for the lock LMDB takes on the first byte of lock.mdb to set up
+# a file no process has open, held by this script meanwhile.
+python3 - "$N/data/consolidator/lock.mdb" "$T/locked" "$T/release" <<'EOF' &
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX, 1, 0)
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+EOF
+PIDS[lock]=$!
+check "the lock of the store held" wait_for_file "$T/locked" 30 "${PIDS[lock]}"
+lines=$(wc -l <"$N/consolidator.log")
+rm -f "$N/run/consolidator.sock"
+"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+PIDS[cons]=$!
+check "the control socket bound during the checks" \
+	wait_for_file "$N/run/consolidator.sock" 60 "${PIDS[cons]}"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st4.out" 2>&1
+st_rc=$?
+sed 's/^/# /' "$T/st4.out"
+check "... still checking: the check's child is there" \
+	grep -q . "/proc/${PIDS[cons]}/task/${PIDS[cons]}/children"
+check "status during the store's checks: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
+check "... saying it checks the store" \
+	grep -Eq '^STARTING: the consolidator is starting: checking the store \(started [0-9]+ s ago\); it answers once started$' "$T/st4.out"
+touch "$T/release"
+wait "${PIDS[lock]}"
+unset 'PIDS[lock]'
+check "once the lock is let go, the daemon started" \
+	wait_log_after "$N/consolidator.log" "$lines" 'event=start ' 120
+# Its log line comes just before it serves.
+check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st5.out" 2>&1
+st_rc=$?
+check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
+	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st5.out'"
+stop_cons TERM
 
 finish
