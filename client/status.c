@@ -21,8 +21,8 @@
 #include "status_unmatched.h"
 
 #define STATUS_TIMEOUT_MS 5000
-/* The daemon answered that it is starting (the store's checks, a
- * statistics rebuild): neither healthy nor down. */
+/* The daemon answered that it is starting (the checks of its store or
+ * outbox, a statistics rebuild): neither healthy nor down. */
 #define STATUS_EXIT_STARTING 3
 /* A key holder not connected this long is no moment of connecting. */
 #define KEYHOLDER_GRACE_MS 10000

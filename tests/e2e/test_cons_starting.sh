@@ -105,18 +105,8 @@ check "status once stopped: not running, exit 2 (exit $st_rc)" \
 
 # The store's checks, before its open: a child of the consolidator reads
 # every entry, seconds on a big store. Here it waits, as long as the test
-# wants, for the lock LMDB takes on the first byte of lock.mdb to set up
-# a file no process has open, held by this script meanwhile.
-python3 - "$N/data/consolidator/lock.mdb" "$T/locked" "$T/release" <<'EOF' &
-import fcntl, os, sys, time
-fd = os.open(sys.argv[1], os.O_RDWR)
-fcntl.lockf(fd, fcntl.LOCK_EX, 1, 0)
-open(sys.argv[2], "w").close()
-while not os.path.exists(sys.argv[3]):
-    time.sleep(0.05)
-EOF
-PIDS[lock]=$!
-check "the lock of the store held" wait_for_file "$T/locked" 30 "${PIDS[lock]}"
+# wants, for a lock of the LMDB file held by this script meanwhile.
+check "the lock of the store held" hold_lmdb_lock "$N/data/consolidator"
 lines=$(wc -l <"$N/consolidator.log")
 rm -f "$N/run/consolidator.sock"
 "$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
@@ -131,9 +121,7 @@ check "... still checking: the check's child is there" \
 check "status during the store's checks: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
 check "... saying it checks the store" \
 	grep -Eq '^STARTING: the consolidator is starting: checking the store \(started [0-9]+ s ago\); it answers once started$' "$T/st4.out"
-touch "$T/release"
-wait "${PIDS[lock]}"
-unset 'PIDS[lock]'
+release_lmdb_lock
 check "once the lock is let go, the daemon started" \
 	wait_log_after "$N/consolidator.log" "$lines" 'event=start ' 120
 # Its log line comes just before it serves.
