@@ -173,6 +173,13 @@ start_nodes() {
 	done
 	for i in "$@"; do
 		wait_for_file "$N/run/$i.sock" || die "node $i did not start"
+		# Its socket answers "starting" (exit 3) until it serves.
+		while "$KUSKA" status -c "$N/$i.conf" >/dev/null 2>&1
+		[ $? = 3 ]; do
+			kill -0 "${PIDS[$i]}" 2>/dev/null ||
+				die "node $i did not start"
+			sleep 0.05
+		done
 	done
 }
 

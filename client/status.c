@@ -21,8 +21,8 @@
 #include "status_unmatched.h"
 
 #define STATUS_TIMEOUT_MS 5000
-/* The daemon answered that it is starting (opening its store, a
- * statistics rebuild): neither healthy nor down. */
+/* The daemon answered that it is starting (the checks of its store or
+ * outbox, a statistics rebuild): neither healthy nor down. */
 #define STATUS_EXIT_STARTING 3
 /* A key holder not connected this long is no moment of connecting. */
 #define KEYHOLDER_GRACE_MS 10000
@@ -294,9 +294,7 @@ handshake_warning(const struct node_status *s)
 		return warn_handshake(
 		    s, s->handshake_refused_ms,
 		    "the consolidator refused this node's handshake",
-		    "is its transport key in the registry and valid now (not "
-		    "revoked, not past its valid_until, as keys restored from "
-		    "a backup older than a rotation may be)?");
+		    "is its transport key in the registry (and not revoked)?");
 	if (s->handshake_failed_ms != 0)
 		return warn_handshake(
 		    s, s->handshake_failed_ms,

@@ -102,7 +102,7 @@ submit_send_chunk(struct run *run, const char *name, struct chunk *c,
 		  struct tally *t)
 {
 	struct control req, rep;
-	char text[384];
+	char text[512], why[384];
 	size_t i, n = c->n;
 	int r;
 
@@ -173,17 +173,28 @@ submit_send_chunk(struct run *run, const char *name, struct chunk *c,
 		submit_report_row(run, name, c->first_line, "", text);
 		return r;
 	}
-	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
+	if (rep.type == CTL_STARTING) {
+		/* Its outbox's checks, its open (kuska status says it):
+		 * neither stored nor refused for what they are. */
+		snprintf(why, sizeof(why),
+			 "the node is starting: %s; submit the file again once "
+			 "it has started (see kuska status)",
+			 rep.error);
+	} else {
+		snprintf(why, sizeof(why), "%s", rep.error);
+	}
+	if (rep.type == CTL_ERROR || rep.type == CTL_STARTING ||
+	    rep.error[0] != '\0') {
 		fprintf(stderr,
 			"kuska submit: %s: the node refused the lines "
 			"from %lu on: %s\n",
-			submit_shown(name), c->first_line, rep.error);
+			submit_shown(name), c->first_line, why);
 		/* The team reading the --report file is told too, or an
 		 * export refused whole would leave it a file of no rows. */
 		snprintf(text, sizeof(text),
 			 "refused: the node took none of the lines from %lu "
 			 "on: %s",
-			 c->first_line, rep.error);
+			 c->first_line, why);
 		submit_report_row(run, name, c->first_line, "", text);
 		codec_control_clear(&rep);
 		return -EIO;

@@ -112,15 +112,13 @@ read_all(int fd, uint8_t **ret_out, size_t *ret_len)
 }
 
 int
-guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
-	  int *ret_signal)
+guard_start(guard_fn fn, void *arg, struct guard_child *ret)
 {
-	int fds[2], status, r;
-	pid_t pid;
+	int fds[2], r;
+	pid_t parent = getpid(), pid;
 
-	*ret_out = NULL;
-	*ret_len = 0;
-	*ret_signal = 0;
+	ret->pid = -1;
+	ret->fd = -1;
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -errno;
 	pid = fork();
@@ -132,14 +130,35 @@ guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* Its parent gone (a start that failed meanwhile), it
+		 * would read on for nothing, holding the files. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 ||
+		    getppid() != parent)
+			_exit(ESRCH);
 		child(fn, arg, fds[1]);
 	}
 	close(fds[1]);
-	r = read_all(fds[0], ret_out, ret_len);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
+	ret->pid = pid;
+	ret->fd = fds[0];
+	return 0;
+}
+
+int
+guard_wait(struct guard_child *ch, uint8_t **ret_out, size_t *ret_len,
+	   int *ret_signal)
+{
+	int status, r;
+
+	*ret_out = NULL;
+	*ret_len = 0;
+	*ret_signal = 0;
+	r = read_all(ch->fd, ret_out, ret_len);
+	close(ch->fd);
+	ch->fd = -1;
+	while (waitpid(ch->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	ch->pid = -1;
 	if (r != 0)
 		return r;
 	if (WIFSIGNALED(status)) {
@@ -147,4 +166,19 @@ guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
 		return GUARD_CRASHED;
 	}
 	return -WEXITSTATUS(status);
+}
+
+int
+guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
+	  int *ret_signal)
+{
+	struct guard_child ch;
+	int r;
+
+	*ret_out = NULL;
+	*ret_len = 0;
+	*ret_signal = 0;
+	if ((r = guard_start(fn, arg, &ch)) != 0)
+		return r;
+	return guard_wait(&ch, ret_out, ret_len, ret_signal);
 }

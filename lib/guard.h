@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define GUARD_CRASHED 1		  /* guard_run: the child died by a signal */
 #define GUARD_MAX_OUT (16u << 20) /* bytes of output kept */
@@ -33,6 +34,30 @@ typedef int (*guard_fn)(void *arg, int fd);
  */
 int guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
 	      int *ret_signal) __attribute__((warn_unused_result));
+
+/* A child guard_start made, until guard_wait. */
+struct guard_child {
+	pid_t pid;
+	int fd; /* the read end of its output */
+};
+
+/*
+ * guard_start - guard_run in two halves: makes the child running
+ * fn(arg, fd) and returns at once, 0 or -errno (no child then). A process
+ * that will have threads (libzmq's) forks it before they exist, where a
+ * child may call anything, and waits for it once they run. The child
+ * dies with the thread that made it.
+ */
+int guard_start(guard_fn fn, void *arg, struct guard_child *ret)
+    __attribute__((warn_unused_result));
+
+/*
+ * guard_wait - reads the output of the child ch and waits for it; then
+ * as guard_run. The child's output must be read here: until then it
+ * waits once it has written what a pipe holds.
+ */
+int guard_wait(struct guard_child *ch, uint8_t **ret_out, size_t *ret_len,
+	       int *ret_signal) __attribute__((warn_unused_result));
 
 /*
  * guard_nodump - this process never writes a core file, and no process

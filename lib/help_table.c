@@ -138,8 +138,9 @@ const struct help_cmd help_table[] = {
 		     {"0", "healthy"},
 		     {"1", "needs attention (see what it printed)"},
 		     {"2", "the daemon cannot be reached, or a usage error"},
-		     {"3", "the consolidator is starting (opening its store, "
-			   "a statistics rebuild): neither up nor down"},
+		     {"3", "the consolidator or a node is starting (the "
+			   "checks of its store or outbox, a statistics "
+			   "rebuild): neither up nor down"},
 		     {0},
 		 }},
 		{0},

@@ -351,23 +351,48 @@ has_data_file(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
+void
+lmdbcheck_start(const struct lmdbcheck *c, struct lmdbcheck_job *job)
+{
+	assert(c->n_tables <= LMDBCHECK_MAX_TABLES && c->meta < c->n_tables);
+	job->child.pid = -1;
+	job->child.fd = -1;
+	job->forked = false;
+	if ((job->refused = daemon_data_access(c->dir)) != 0)
+		return; /* not the daemon's file: not damage */
+	/* No room for a lock.mdb (removed, as a restore does): the child
+	 * would die of SIGBUS, which says "damaged". */
+	if (has_data_file(c->dir) &&
+	    (job->refused = daemon_reserve_lock(c->dir)) != 0)
+		return;
+	job->no_child = guard_start(check_child, (void *)c, &job->child);
+	job->forked = job->no_child == 0;
+}
+
 int
 lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
 {
-	struct records rs = {0};
-	uint8_t *out;
-	size_t len;
-	int r, r2, sig;
+	struct lmdbcheck_job job;
 
-	assert(c->n_tables <= LMDBCHECK_MAX_TABLES && c->meta < c->n_tables);
+	lmdbcheck_start(c, &job);
+	return lmdbcheck_finish(c, &job, ret);
+}
+
+int
+lmdbcheck_finish(const struct lmdbcheck *c, struct lmdbcheck_job *job,
+		 struct lmdbcheck_result *ret)
+{
+	struct records rs = {0};
+	uint8_t *out = NULL;
+	size_t len = 0;
+	int r, r2, sig = 0;
+
 	memset(ret, 0, sizeof(*ret));
-	if ((r = daemon_data_access(c->dir)) != 0)
-		return r; /* not the daemon's file: not damage */
-	/* No room for a lock.mdb (removed, as a restore does): the child
-	 * would die of SIGBUS, which says "damaged". */
-	if (has_data_file(c->dir) && (r = daemon_reserve_lock(c->dir)) != 0)
-		return r;
-	r = guard_run(check_child, (void *)c, &out, &len, &sig);
+	if (job->refused != 0)
+		return job->refused;
+	r = job->forked ? guard_wait(&job->child, &out, &len, &sig)
+			: job->no_child;
+	job->forked = false;
 	r2 = read_records(c, out, len, ret, &rs);
 	free(out);
 	if (r2 == -EXDEV)

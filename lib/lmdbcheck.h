@@ -16,6 +16,8 @@
 
 #include <lmdb.h>
 
+#include "guard.h"
+
 #define LMDBCHECK_MAX_TABLES 64
 #define LMDBCHECK_DAMAGED 'D' /* first byte of a damaged entry's record */
 /* A tagged value is followed by its checksum, big-endian. */
@@ -69,6 +71,28 @@ struct lmdbcheck_result {
  * non-zero return.
  */
 int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
+    __attribute__((warn_unused_result));
+
+/* A check lmdbcheck_start began, until lmdbcheck_finish. */
+struct lmdbcheck_job {
+	int refused;  /* the files are not to be read: -errno, or 0 */
+	int no_child; /* the child could not be made: -errno, or 0 */
+	bool forked;
+	struct guard_child child;
+};
+
+/*
+ * lmdbcheck_run in two halves, for a process that will have threads
+ * (libzmq's): lmdbcheck_start forks the child before they exist (in a
+ * child of a process with threads only async-signal-safe calls are
+ * sound), and lmdbcheck_finish, once they run, waits for it and returns
+ * as lmdbcheck_run. c, and all it points to, must stay as it is until
+ * then; finish must be called (the child waits for its output to be
+ * read).
+ */
+void lmdbcheck_start(const struct lmdbcheck *c, struct lmdbcheck_job *job);
+int lmdbcheck_finish(const struct lmdbcheck *c, struct lmdbcheck_job *job,
+		     struct lmdbcheck_result *ret)
     __attribute__((warn_unused_result));
 
 /* lmdbcheck_tag - the checksum of key k and value v: CRC-32C over both. */

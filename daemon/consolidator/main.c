@@ -173,13 +173,13 @@ run(struct cons *c)
 }
 
 /*
- * Binds the control socket before the store's open and any statistics
- * rebuild, and answers "starting" on it until run: kuska status tells a
- * start (exit 3) from a consolidator not running (exit 2). Not before
- * the store's checks: they fork a child (guard_run), which must be
- * forked before any thread (libzmq's, this one's): in a child of a
- * process with threads only async-signal-safe calls are sound, and
- * under valgrind the threads' memory, gone with them, fails the check.
+ * Binds the control socket while the store's checks run, before its open
+ * and any statistics rebuild, and answers "starting" on it until run:
+ * kuska status tells a start (exit 3) from a consolidator not running
+ * (exit 2). The checks' child (store_check_start) is forked before:
+ * in a child of a process with threads (libzmq's, this one's) only
+ * async-signal-safe calls are sound, and under valgrind the threads'
+ * memory, gone with them, failed the check.
  */
 static void
 start_answering(struct cons *c)
@@ -195,8 +195,9 @@ start_answering(struct cons *c)
 	    c->t, c->cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (c->control == NULL)
 		fatalx("%s: [consolidator] control: %s", c->conf_path, why);
-	starting_say("opening the store");
-	if ((err = starting_begin(c->control)) != 0)
+	starting_say("checking the store");
+	if ((err = starting_begin(c->control, DAEMON_CONTROL_MAX_FRAMES,
+				  DAEMON_CONTROL_MAX_BYTES)) != 0)
 		fatalx("cannot start the control thread: %s", strerror(-err));
 }
 
@@ -216,6 +217,7 @@ main(int argc, char **argv)
 	bool dropped;
 	const char *refetch = NULL;
 	struct refetch rf;
+	struct store_checking *chk;
 	char fp[17];
 	uint64_t t0;
 
@@ -330,15 +332,18 @@ main(int argc, char **argv)
 		printf("repair: the store is sound\n");
 		return 0;
 	}
-	if (start_check_store(c.cfg.data_dir, a.conf) != 0) {
+	/* Forked before any thread: libzmq's, the starting thread. */
+	chk = store_check_start(c.cfg.data_dir);
+	if (!rebuild && refetch == NULL)
+		start_answering(&c);
+	if (start_check_store(&chk, c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
 		/* Only --repair helps: a restart finds the same damage. */
 		return LOG_EXIT_CONFIG;
 	}
 	if (refetch != NULL)
 		return start_refetch(&c, &rf);
-	if (!rebuild)
-		start_answering(&c);
+	starting_say("opening the store");
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)

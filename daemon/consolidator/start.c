@@ -20,12 +20,13 @@
 #include "store.h"
 
 int
-start_check_store(const char *dir, const char *conf)
+start_check_store(struct store_checking **chk, const char *dir,
+		  const char *conf)
 {
 	struct store_report rep;
 	int r;
 
-	r = store_check(dir, &rep);
+	r = store_check_finish(chk, &rep);
 	if (r != 0 && rep.why[0] != '\0') {
 		/* Not damage (no memory, an I/O error, the check killed):
 		 * exit 1, and systemd tries again. */

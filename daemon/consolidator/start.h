@@ -23,11 +23,14 @@ struct refetch {
 };
 
 /*
- * start_check_store - reads the whole store before anything serves from
- * it (store_check). Returns 0 when it is sound; otherwise says what is
- * damaged and what to do on stderr and returns 1.
+ * start_check_store - the whole store's check, begun by
+ * store_check_start(dir) before any thread, finished before anything
+ * serves from the store (store_check_finish: *chk is freed). Returns 0
+ * when it is sound; otherwise says what is damaged and what to do on
+ * stderr and returns 1.
  */
-int start_check_store(const char *dir, const char *conf);
+int start_check_store(struct store_checking **chk, const char *dir,
+		      const char *conf);
 
 /*
  * start_check_owner - a store of another deployment (a backup of the

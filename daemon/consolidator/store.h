@@ -107,6 +107,18 @@ struct store_report {
  */
 int store_check(const char *dir, struct store_report *ret)
     __attribute__((warn_unused_result));
+
+/*
+ * store_check in two halves, for a process that will have threads: the
+ * start forks the child before they exist (lmdbcheck.h), the finish
+ * waits for it and returns as store_check, freeing *chk and setting it
+ * to NULL. dir must stay until then, and a start be finished. A start
+ * out of memory returns NULL, which the finish reads as -ENOMEM.
+ */
+struct store_checking;
+struct store_checking *store_check_start(const char *dir);
+int store_check_finish(struct store_checking **chk, struct store_report *ret)
+    __attribute__((warn_unused_result));
 void store_report_clear(struct store_report *r);
 
 /* store_sound - the report found nothing wrong. */

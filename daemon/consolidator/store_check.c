@@ -65,14 +65,29 @@ report_add(void *arg, const uint8_t *rec)
 	return 0;
 }
 
-int
-store_check(const char *dir, struct store_report *ret)
-{
+/* A check under way: what lmdbcheck_start was given stays here. */
+struct store_checking {
 	char names[T_COUNT][8];
 	const char *tables[T_COUNT];
-	struct lmdbcheck c = {
+	struct lmdbcheck c;
+	struct lmdbcheck_job job;
+};
+
+struct store_checking *
+store_check_start(const char *dir)
+{
+	struct store_checking *k = calloc(1, sizeof(*k));
+	int i;
+
+	if (k == NULL)
+		return NULL;
+	for (i = 0; i < T_COUNT; i++) {
+		snprintf(k->names[i], sizeof(k->names[i]), "t%02d", i);
+		k->tables[i] = k->names[i];
+	}
+	k->c = (struct lmdbcheck){
 	    .dir = dir,
-	    .tables = tables,
+	    .tables = k->tables,
 	    .n_tables = T_COUNT,
 	    .meta = T_META,
 	    .format_key = FORMAT_KEY,
@@ -81,22 +96,38 @@ store_check(const char *dir, struct store_report *ret)
 	    .entry = check_entry,
 	    .damaged_len = DAMAGED_REC_LEN,
 	    .damaged = report_add,
-	    .arg = ret,
 	};
-	struct lmdbcheck_result res;
-	int i, r;
+	lmdbcheck_start(&k->c, &k->job);
+	return k;
+}
 
-	for (i = 0; i < T_COUNT; i++) {
-		snprintf(names[i], sizeof(names[i]), "t%02d", i);
-		tables[i] = names[i];
-	}
+int
+store_check_finish(struct store_checking **chk, struct store_report *ret)
+{
+	struct store_checking *k = *chk;
+	struct lmdbcheck_result res;
+	int r;
+
 	memset(ret, 0, sizeof(*ret));
-	r = lmdbcheck_run(&c, &res);
+	if (k == NULL)
+		return -ENOMEM;
+	*chk = NULL;
+	k->c.arg = ret; /* report_add runs here, in this process */
+	r = lmdbcheck_finish(&k->c, &k->job, &res);
+	free(k);
 	ret->unreadable = res.unreadable;
 	snprintf(ret->why, sizeof(ret->why), "%s", res.why);
 	ret->unchecked = res.unchecked;
 	ret->entries = res.entries;
 	return r;
+}
+
+int
+store_check(const char *dir, struct store_report *ret)
+{
+	struct store_checking *k = store_check_start(dir);
+
+	return store_check_finish(&k, ret);
 }
 
 void

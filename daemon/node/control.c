@@ -19,9 +19,6 @@
 #include "service.h"
 
 #define STATUS_DEAD_DEFAULT 20
-/* Frames of a submit request: routing id, header, and at most
- * CODEC_MAX_LINES lines (intake_submit takes no more). */
-#define SUBMIT_MAX_FRAMES (CODEC_MAX_LINES + 2)
 
 static void
 reply(struct node *n, const struct tframes *req, const struct control *c)

@@ -34,6 +34,7 @@
 #include "registry.h"
 #include "service.h"
 #include "settings.h"
+#include "starting.h"
 #include "transport.h"
 
 #define TICK_MS 200
@@ -247,6 +248,34 @@ run(struct node *n)
 	}
 }
 
+/*
+ * Binds the submit socket while the outbox's checks run, before its open
+ * (an index built, records counted), and answers "starting" on it until
+ * run: kuska status tells a start (exit 3) from a node not running (exit
+ * 2), and kuska submit says to wait. The checks' child
+ * (outbox_check_start) is forked before: in a child of a process with
+ * threads (libzmq's, this one's) only async-signal-safe calls are sound.
+ */
+static void
+start_answering(struct node *n, const char *conf)
+{
+	char why[SETTINGS_PATH_MAX + 128];
+	int err;
+
+	n->t = transport_new();
+	if (n->t == NULL)
+		fatal("zmq context");
+	n->submit = daemon_bind_local(n->t, n->cfg.submit, SUBMIT_MAX_BYTES,
+				      why, sizeof(why));
+	if (n->submit == NULL)
+		fatalx("%s: [node] submit: %s", conf, why);
+	tsock_set_wipe(n->submit); /* raw lines: identities */
+	starting_say("checking the outbox");
+	if ((err = starting_begin(n->submit, SUBMIT_MAX_FRAMES,
+				  SUBMIT_MAX_BYTES)) != 0)
+		fatalx("cannot start the control thread: %s", strerror(-err));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -257,7 +286,8 @@ main(int argc, char **argv)
 	struct node n;
 	struct daemon_args a = {0};
 	int ch, recovering = 0, err;
-	char status[700], why[SETTINGS_PATH_MAX + 128];
+	char status[700];
+	struct outbox_checking *chk;
 
 	service_ignore_signals(true);
 	memset(&n, 0, sizeof(n));
@@ -305,7 +335,13 @@ main(int argc, char **argv)
 	node_lock_outbox(&n, a.conf, recovering);
 	if (recovering)
 		return node_recover(&n);
-	if (node_check_outbox(n.cfg.data_dir, a.conf) != 0) {
+	/* Forked before any thread: libzmq's, the starting thread. */
+	chk = outbox_check_start(n.cfg.data_dir);
+	start_answering(&n, a.conf);
+	if (node_check_outbox(&chk, n.cfg.data_dir, a.conf) != 0) {
+		(void)starting_end();
+		tsock_free(&n.submit);
+		transport_free(&n.t);
 		keys_free(&n.key);
 		keys_key32_free(&n.linkage);
 		keys_key32_free(&n.ref_key);
@@ -315,6 +351,7 @@ main(int argc, char **argv)
 	}
 	if (service_init() != 0)
 		fatal("signals");
+	starting_say("opening the outbox");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
 		fatalx_status(
@@ -322,14 +359,6 @@ main(int argc, char **argv)
 		    n.cfg.data_dir, strerror(-err), daemon_open_hint(err));
 	node_check_owner(&n, a.conf);
 	node_check_ref_key(&n, a.conf);
-	n.t = transport_new();
-	if (n.t == NULL)
-		fatal("zmq context");
-	n.submit = daemon_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, why,
-				     sizeof(why));
-	if (n.submit == NULL)
-		fatalx("%s: [node] submit: %s", a.conf, why);
-	tsock_set_wipe(n.submit); /* raw lines: identities */
 	{
 		/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection
 		 * it stopped reading at 1,000 ends with a heartbeat due; the
@@ -400,6 +429,8 @@ main(int argc, char **argv)
 	n.deliver.serve = node_serve_busy;
 	n.deliver.serve_arg = &n;
 	deliver_init(&n.deliver);
+	/* From here on n.submit is run's. */
+	(void)starting_end(); /* the node counts no request over its limits */
 	{
 		char fp[17];
 		log_info("event=start version=%s institution=%s network=%s "

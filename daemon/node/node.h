@@ -23,6 +23,9 @@
 #include "transport.h"
 
 #define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
+/* Frames of a submit request: routing id, header, and at most
+ * CODEC_MAX_LINES lines (intake_submit takes no more). */
+#define SUBMIT_MAX_FRAMES (CODEC_MAX_LINES + 2)
 /* Requests that came during a submit and wait for it to end. */
 #define DEFERRED_MAX 8
 /* Earlier signing keys [node] previous_keys may hold. */
@@ -94,11 +97,13 @@ void node_check_backlog(struct node *n, uint64_t mono);
 /* start.c */
 
 /*
- * node_check_outbox - reads the whole outbox before the node works from
- * it (outbox_check). Returns 0 when it is sound; otherwise says what is
- * damaged and what to do, and returns 1.
+ * node_check_outbox - the whole outbox's check, begun by
+ * outbox_check_start(dir) before any thread, finished before the node
+ * works from it (outbox_check_finish: *chk is freed). Returns 0 when it
+ * is sound; otherwise says what is damaged and what to do, and returns 1.
  */
-int node_check_outbox(const char *dir, const char *conf);
+int node_check_outbox(struct outbox_checking **chk, const char *dir,
+		      const char *conf);
 
 /*
  * node_check_owner - an outbox copied from another institution's node

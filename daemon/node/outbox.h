@@ -194,6 +194,18 @@ struct outbox_report {
  */
 int outbox_check(const char *dir, struct outbox_report *ret)
     __attribute__((warn_unused_result));
+
+/*
+ * outbox_check in two halves, for a process that will have threads: the
+ * start forks the child before they exist (lmdbcheck.h), the finish
+ * waits for it and returns as outbox_check, freeing *chk and setting it
+ * to NULL. dir must stay until then, and a start be finished. A start
+ * out of memory returns NULL, which the finish reads as -ENOMEM.
+ */
+struct outbox_checking;
+struct outbox_checking *outbox_check_start(const char *dir);
+int outbox_check_finish(struct outbox_checking **chk, struct outbox_report *ret)
+    __attribute__((warn_unused_result));
 void outbox_report_clear(struct outbox_report *r);
 bool outbox_sound(const struct outbox_report *r);
 

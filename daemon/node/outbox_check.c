@@ -68,10 +68,20 @@ report_add(void *arg, const uint8_t *rec)
 	return 0;
 }
 
-int
-outbox_check(const char *dir, struct outbox_report *ret)
+/* A check under way: what lmdbcheck_start was given stays here. */
+struct outbox_checking {
+	struct lmdbcheck c;
+	struct lmdbcheck_job job;
+};
+
+struct outbox_checking *
+outbox_check_start(const char *dir)
 {
-	struct lmdbcheck c = {
+	struct outbox_checking *k = calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		return NULL;
+	k->c = (struct lmdbcheck){
 	    .dir = dir,
 	    .tables = tables,
 	    .n_tables = sizeof(tables) / sizeof(tables[0]),
@@ -82,18 +92,38 @@ outbox_check(const char *dir, struct outbox_report *ret)
 	    .entry = check_entry,
 	    .damaged_len = DAMAGED_REC_LEN,
 	    .damaged = report_add,
-	    .arg = ret,
 	};
+	lmdbcheck_start(&k->c, &k->job);
+	return k;
+}
+
+int
+outbox_check_finish(struct outbox_checking **chk, struct outbox_report *ret)
+{
+	struct outbox_checking *k = *chk;
 	struct lmdbcheck_result res;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = lmdbcheck_run(&c, &res);
+	if (k == NULL)
+		return -ENOMEM;
+	*chk = NULL;
+	k->c.arg = ret; /* report_add runs here, in this process */
+	r = lmdbcheck_finish(&k->c, &k->job, &res);
+	free(k);
 	ret->unreadable = res.unreadable;
 	snprintf(ret->why, sizeof(ret->why), "%s", res.why);
 	ret->unchecked = res.unchecked;
 	ret->entries = res.entries;
 	return r;
+}
+
+int
+outbox_check(const char *dir, struct outbox_report *ret)
+{
+	struct outbox_checking *k = outbox_check_start(dir);
+
+	return outbox_check_finish(&k, ret);
 }
 
 void

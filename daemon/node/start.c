@@ -20,13 +20,14 @@
 #define RECOVER_TIMEOUT_MS 30000
 
 int
-node_check_outbox(const char *dir, const char *conf)
+node_check_outbox(struct outbox_checking **chk, const char *dir,
+		  const char *conf)
 {
 	struct outbox_report rep;
 	size_t i;
 	int r;
 
-	r = outbox_check(dir, &rep);
+	r = outbox_check_finish(chk, &rep);
 	if (r != 0 && rep.why[0] != '\0') {
 		/* Not damage (no memory, an I/O error, the check killed):
 		 * exit 1, and systemd tries again. */

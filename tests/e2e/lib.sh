@@ -200,10 +200,36 @@ net_init() {
 	N="$T/net"
 }
 
-# wait_serving CONF PID: until the consolidator of CONF (process PID),
-# whose control socket is there from the end of its store's checks, before
-# its open and any statistics rebuild, serves: kuska status no longer says "starting"
-# (exit 3). START_WAIT_S at most; false if PID ends or it never does.
+# hold_lmdb_lock DIR: holds the lock LMDB takes on the first byte of
+# DIR/lock.mdb to set up a file no process has open, until
+# release_lmdb_lock: meanwhile the check a daemon makes of that file at
+# start (its child opens it) waits, as a big file's check takes seconds.
+# False if it could not be taken within 30 s.
+hold_lmdb_lock() {
+	rm -f "$T/lmdb.locked" "$T/lmdb.release"
+	python3 - "$1/lock.mdb" "$T/lmdb.locked" "$T/lmdb.release" <<'EOF' &
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX, 1, 0)
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+EOF
+	PIDS[lmdb_lock]=$!
+	wait_for_file "$T/lmdb.locked" 30 "${PIDS[lmdb_lock]}"
+}
+
+release_lmdb_lock() {
+	touch "$T/lmdb.release"
+	wait "${PIDS[lmdb_lock]}"
+	unset 'PIDS[lmdb_lock]'
+}
+
+# wait_serving CONF PID: until the consolidator or node of CONF (process
+# PID), whose control (submit) socket is there from before the checks of
+# its store (outbox) and any statistics rebuild, serves: kuska status no
+# longer says "starting" (exit 3). START_WAIT_S at most; false if PID ends
+# or it never does.
 wait_serving() {
 	local i
 	for i in $(seq $((START_WAIT_S * 20))); do
@@ -304,7 +330,8 @@ start_node_at() {
 	LD_PRELOAD=$FT FAKETIME="$2" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$NODE" -c "$N/$1.conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
-	wait_for_file "$N/run/$1.sock" $START_WAIT_S "${PIDS[$1]}"
+	wait_for_file "$N/run/$1.sock" $START_WAIT_S "${PIDS[$1]}" &&
+		wait_serving "$N/$1.conf" "${PIDS[$1]}"
 }
 
 start_node() { # start_node INST [CONF]; NODE_OPTS: more options (-d)
@@ -317,7 +344,8 @@ start_node() { # start_node INST [CONF]; NODE_OPTS: more options (-d)
 	# shellcheck disable=SC2086 # NODE_OPTS: options, word by word
 	"$NODE" ${NODE_OPTS:-} -c "$conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
-	wait_for_file "$N/run/$1.sock" $START_WAIT_S "${PIDS[$1]}"
+	wait_for_file "$N/run/$1.sock" $START_WAIT_S "${PIDS[$1]}" &&
+		wait_serving "$conf" "${PIDS[$1]}"
 }
 
 stop_node() { # stop_node INST [SIGNAL]

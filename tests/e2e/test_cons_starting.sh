@@ -11,6 +11,9 @@
 #    far), exit 3, where it said "not running", exit 2 like a
 #    consolidator down; kuska metrics alike, on stderr;
 # and once started, status answers as ever; once stopped, "not running".
+# During the store's checks before (their child kept waiting on the lock
+# of the LMDB file), status says "starting: checking the store", exit 3,
+# where it said "not running" (the control socket was bound after them).
 # And the client, past a file size limit (ulimit -f), says it could not
 # write, where SIGXFSZ killed it.
 . "$(dirname "$0")/lib.sh"
@@ -89,7 +92,7 @@ check "... its other threads block SIGTERM (not:${unblocked:- none})" \
 st_rc=$?
 "$KUSKA" metrics -c "$N/consolidator.conf" >"$T/mt.out" 2>"$T/mt.err"
 mt_rc=$?
-# A request over the control socket's limits, refused as once started.
+# A request over the control socket's limits.
 "$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/consolidator.sock" status \
 	>"$T/over.out" 2>&1
 t_st=$(date +%s%N)
@@ -105,6 +108,7 @@ check "metrics while starting: exit 3, nothing on stdout, the same words (exit $
 
 check "the daemon started after the rebuild" \
 	wait_log "$N/consolidator.log" 'event=start ' 120
+check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 grep -o 'event=stats_rebuilt [^ ]* [^ ]*' "$N/consolidator.log" | sed 's/^/# /'
 # event=start is logged before the query thread starts and the control
 # socket is handed to the main loop: a status between says "starting".
@@ -113,15 +117,45 @@ check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 st_rc=$?
 check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
 	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st2.out'"
-check "the request over the limits refused while starting, with the reason" \
-	grep -qx "error request over the size limit (64 KiB, one frame)" \
-	"$T/over.out"
-check "... and counted (it was lost with the starting thread)" \
+# Read within the control socket's limits, it is answered as every request
+# while starting: CTL_STARTING (10), no more read of it than the limits.
+check "the request over the limits answered 'starting' while starting" \
+	grep -qx "answer 10" "$T/over.out"
+check "... and counted as refused (it was lost with the starting thread)" \
 	grep -q "control requests refused: 1$" "$T/st2.out"
 stop_cons TERM
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
 st_rc=$?
 check "status once stopped: not running, exit 2 (exit $st_rc)" \
 	sh -c "test $st_rc = 2 && grep -q 'the consolidator is not running' '$T/st3.out'"
+
+# The store's checks, before its open: a child of the consolidator reads
+# every entry, seconds on a big store. Here it waits, as long as the test
+# wants, for a lock of the LMDB file held by this script meanwhile.
+check "the lock of the store held" hold_lmdb_lock "$N/data/consolidator"
+lines=$(wc -l <"$N/consolidator.log")
+rm -f "$N/run/consolidator.sock"
+"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+PIDS[cons]=$!
+check "the control socket bound during the checks" \
+	wait_for_file "$N/run/consolidator.sock" 60 "${PIDS[cons]}"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st4.out" 2>&1
+st_rc=$?
+sed 's/^/# /' "$T/st4.out"
+check "... still checking: the check's child is there" \
+	grep -q . "/proc/${PIDS[cons]}/task/${PIDS[cons]}/children"
+check "status during the store's checks: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
+check "... saying it checks the store" \
+	grep -Eq '^STARTING: the consolidator is starting: checking the store \(started [0-9]+ s ago\); it answers once started$' "$T/st4.out"
+release_lmdb_lock
+check "once the lock is let go, the daemon started" \
+	wait_log_after "$N/consolidator.log" "$lines" 'event=start ' 120
+# Its log line comes just before it serves.
+check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st5.out" 2>&1
+st_rc=$?
+check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
+	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st5.out'"
+stop_cons TERM
 
 finish

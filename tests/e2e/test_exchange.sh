@@ -72,7 +72,8 @@ sed -e 's|keys/pnp.key|keys/rogue.key|' -e 's|run/pnp.sock|run/rogue.sock|' \
 before=$(cons_last_seq pnp)
 "$NODE" -c "$N/rogue.conf" 2>"$N/rogue.log" &
 PIDS[rogue]=$!
-wait_for_file "$N/run/rogue.sock" $START_WAIT_S "${PIDS[rogue]}"
+wait_for_file "$N/run/rogue.sock" $START_WAIT_S "${PIDS[rogue]}" &&
+	wait_serving "$N/rogue.conf" "${PIDS[rogue]}"
 head -50 "$T/sim/pnp.jsonl" | sed 's/"ref":"PNP-/"ref":"ROGUE-/' >"$T/rogue.jsonl"
 "$KUSKA" submit -c "$N/rogue.conf" "$T/rogue.jsonl" >/dev/null
 check "unregistered node: handshake refused and counted" \
@@ -87,7 +88,8 @@ sed -e 's|keys/pnp.key|keys/mp.key|' -e 's|run/pnp.sock|run/fake.sock|' \
 mp_before=$(cons_last_seq mp)
 "$NODE" -c "$N/fake.conf" 2>"$N/fake.log" &
 PIDS[fake]=$!
-wait_for_file "$N/run/fake.sock" $START_WAIT_S "${PIDS[fake]}"
+wait_for_file "$N/run/fake.sock" $START_WAIT_S "${PIDS[fake]}" &&
+	wait_serving "$N/fake.conf" "${PIDS[fake]}"
 "$KUSKA" submit -c "$N/fake.conf" "$T/rogue.jsonl" >/dev/null
 check "impostor: refused as wrong institution" \
 	wait_log "$N/fake.log" "wrong_institution" 30

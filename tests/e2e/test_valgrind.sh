@@ -44,7 +44,8 @@ PIDS[pnp]=$!
 wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" &&
 	wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
 wait_for_file "$N/run/keyholder.sock" $START_WAIT_S "${PIDS[keyholder]}"
-wait_for_file "$N/run/pnp.sock" $START_WAIT_S "${PIDS[pnp]}"
+wait_for_file "$N/run/pnp.sock" $START_WAIT_S "${PIDS[pnp]}" &&
+	wait_serving "$N/pnp.conf" "${PIDS[pnp]}"
 
 "$KUSKA" sim --out "$T/sim" --victims 60 --seed 61 >/dev/null
 # shellcheck disable=SC2086

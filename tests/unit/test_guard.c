@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -113,8 +114,92 @@ test_output_is_capped(void **state)
 	free(out);
 }
 
-/* The node and kuska submit: no core file, no reading of their memory,
- * and no way back (identities pass through libzmq's buffers). */
+/* Echoes the byte it reads from the pipe *arg, once the parent sends it. */
+static int
+echo_byte(void *arg, int fd)
+{
+	char b;
+
+	if (read(*(int *)arg, &b, 1) != 1)
+		return -EIO;
+	return guard_write(fd, &b, 1);
+}
+
+/* Says it runs, then waits until killed. */
+static int
+wait_forever(void *arg, int fd)
+{
+	(void)arg;
+	(void)guard_write(fd, "r", 1);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* guard_start returns while the child runs (here it waits for a byte
+ * the parent sends after), and guard_wait brings its output back: the
+ * consolidator forks its store's checks before its threads exist and
+ * waits for them once they run. */
+static void
+test_start_then_wait(void **state)
+{
+	struct guard_child ch;
+	uint8_t *out;
+	size_t len;
+	int in[2], sig;
+
+	(void)state;
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(guard_start(echo_byte, &in[0], &ch), 0);
+	assert_true(ch.pid > 0 && ch.fd >= 0);
+	assert_int_equal(write(in[1], "k", 1), 1);
+	assert_int_equal(guard_wait(&ch, &out, &len, &sig), 0);
+	assert_int_equal(len, 1);
+	assert_int_equal(out[0], 'k');
+	assert_int_equal(sig, 0);
+	assert_int_equal(ch.fd, -1);
+	free(out);
+	close(in[0]);
+	close(in[1]);
+}
+
+/* A child whose parent dies meanwhile (a start that failed while its
+ * check ran) is killed, not left reading: the test, a subreaper, is
+ * given it and learns how it ended. */
+static void
+test_child_dies_with_parent(void **state)
+{
+	pid_t mid, grand = 0;
+	int p[2], status;
+
+	(void)state;
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	assert_int_equal(pipe(p), 0);
+	mid = fork();
+	assert_true(mid >= 0);
+	if (mid == 0) {
+		struct guard_child ch;
+		char b;
+		/* Once it runs fn, it is to die with this process. */
+		if (guard_start(wait_forever, NULL, &ch) != 0 ||
+		    read(ch.fd, &b, 1) != 1 ||
+		    write(p[1], &ch.pid, sizeof(ch.pid)) != sizeof(ch.pid))
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &grand, sizeof(grand)), sizeof(grand));
+	assert_int_equal(waitpid(mid, &status, 0), mid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Killed as its parent ended: this later signal changes nothing
+	 * (and ends it otherwise, rather than the test waiting on). */
+	(void)kill(grand, SIGTERM);
+	assert_int_equal(waitpid(grand, &status, 0), grand);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(p[0]);
+	close(p[1]);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+}
+
 /* A text record: kind, length, text; a long text is cut at 254 bytes. */
 static void
 test_text_records(void **state)
@@ -135,6 +220,8 @@ test_text_records(void **state)
 	free(out);
 }
 
+/* The node and kuska submit: no core file, no reading of their memory,
+ * and no way back (identities pass through libzmq's buffers). */
 static void
 test_nodump(void **state)
 {
@@ -157,6 +244,8 @@ main(void)
 	    cmocka_unit_test(test_crash_is_reported),
 	    cmocka_unit_test(test_output_is_capped),
 	    cmocka_unit_test(test_text_records),
+	    cmocka_unit_test(test_start_then_wait),
+	    cmocka_unit_test(test_child_dies_with_parent),
 	    cmocka_unit_test(test_nodump),
 	};
 

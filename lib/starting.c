@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "codec.h"
 #include "daemon.h"
 #include "date.h"
@@ -16,15 +18,17 @@
 
 /* How often the thread looks whether it is to stop. */
 #define STARTING_LOOK_MS 50
+/* Requests answered in one pass. */
+#define STARTING_MAX_PER_PASS 64
 
 static pthread_mutex_t doing_mu = PTHREAD_MUTEX_INITIALIZER;
 static char doing[160] = "starting"; /* under doing_mu */
 static uint64_t since_ms;	     /* when the start began (monotonic) */
 static struct tsock *sock;
+static size_t max_frames, max_bytes; /* a request's, as the daemon's */
 static pthread_t thread;
 static bool running; /* the main thread's */
 static atomic_bool stop;
-static struct log_budget refused_log;
 static unsigned long refused; /* the thread's, then starting_end's */
 
 void
@@ -36,13 +40,12 @@ starting_say(const char *what)
 }
 
 /* Any request: what the start is doing, and for how long. */
-static int
-answer(void *arg, const struct tframes *req)
+static void
+answer(const struct tframes *req)
 {
 	struct control c;
 	char what[sizeof(doing)];
 
-	(void)arg;
 	pthread_mutex_lock(&doing_mu);
 	memcpy(what, doing, sizeof(what));
 	pthread_mutex_unlock(&doing_mu);
@@ -52,7 +55,29 @@ answer(void *arg, const struct tframes *req)
 		 (unsigned long long)(date_mono_ms() - since_ms) / 1000);
 	if (req->n < 1 || daemon_reply(sock, req, &c) != 0)
 		log_debug("event=reply_not_delivered hint=\"client gone\"");
-	return 0;
+}
+
+/* Answers the requests waiting, over the limits too (tsock_recv kept
+ * their routing id), those counted as refused: a node's may hold
+ * identities, wiped. */
+static void
+take_waiting(void)
+{
+	struct tframes f;
+	size_t i;
+	int n, r;
+
+	for (n = 0; n < STARTING_MAX_PER_PASS; n++) {
+		r = tsock_recv(sock, &f, max_frames, max_bytes);
+		if (r != 0 && r != -EMSGSIZE)
+			break; /* none waiting, or an error: f is empty */
+		if (r == -EMSGSIZE)
+			refused++;
+		answer(&f);
+		for (i = 0; i < f.n; i++)
+			sodium_memzero(f.data[i], f.len[i]);
+		tframes_clear(&f);
+	}
 }
 
 static void *
@@ -62,14 +87,13 @@ serve(void *arg)
 	while (!atomic_load(&stop)) {
 		bool ready = false;
 		if (tsock_poll(&sock, 1, &ready, STARTING_LOOK_MS) > 0 && ready)
-			refused += daemon_control_serve(sock, answer, NULL,
-							&refused_log);
+			take_waiting();
 	}
 	return NULL;
 }
 
 int
-starting_begin(struct tsock *control)
+starting_begin(struct tsock *control, size_t frames, size_t bytes)
 {
 	sigset_t all, old;
 	int r;
@@ -77,6 +101,8 @@ starting_begin(struct tsock *control)
 	if (running)
 		return -EALREADY;
 	sock = control;
+	max_frames = frames;
+	max_bytes = bytes;
 	since_ms = date_mono_ms();
 	atomic_store(&stop, false);
 	/* Signals go to the main thread, as from the daemon's other

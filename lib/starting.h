@@ -1,0 +1,39 @@
+/*
+ * starting.h - a daemon's answer while it starts. From the bind of its
+ * control socket (a node's submit socket), before the checks of its file
+ * (seconds on a big one) and the consolidator's statistics rebuild (about
+ * a minute per million events), until it serves, a thread of its own
+ * answers every request with CTL_STARTING and what the start is doing, so
+ * that kuska status tells a start from an outage. One per process.
+ */
+#ifndef KUSKA_STARTING_H
+#define KUSKA_STARTING_H
+
+#include "transport.h"
+
+/*
+ * starting_begin - answers the requests on control, on a thread of its
+ * own (every signal blocked: they go to the main thread), until
+ * starting_end; control is that thread's meanwhile. A request is read
+ * within the daemon's own limits (frames, bytes: tsock_recv); one over
+ * them is answered too, and counted as refused. Returns 0 or -errno (no
+ * thread; the daemon then stops its start).
+ */
+int starting_begin(struct tsock *control, size_t frames, size_t bytes)
+    __attribute__((warn_unused_result));
+
+/*
+ * starting_say - what the start does now ("checking the store"), for the
+ * answers from here on; copied. Any thread; harmless when not begun.
+ */
+void starting_say(const char *what);
+
+/*
+ * starting_end - stops answering and waits for the thread: the control
+ * socket is the caller's again. Returns the requests over the limits it
+ * answered, for the daemon's count of refused ones; 0, and nothing done,
+ * when not begun.
+ */
+unsigned long starting_end(void);
+
+#endif

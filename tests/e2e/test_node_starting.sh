@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End to end: a node starting. It checks its whole outbox in a child
+# before it works from it (about a second per GiB from the page cache,
+# the disk's speed otherwise: a node keeps every event for good), then
+# opens it. Meanwhile its submit socket answers "starting", where nothing
+# answered (kuska status said "not running", exit 2, as for a node down):
+#  - kuska status says what it does, exit 3; kuska metrics alike;
+#  - kuska submit is refused, told to submit again once it has started;
+# and once started it serves as ever. The check is kept waiting on a
+# lock of the outbox's LMDB file held by the test (hold_lmdb_lock).
+. "$(dirname "$0")/lib.sh"
+
+net_init
+start_node pnp
+stop_node pnp TERM
+"$KUSKA" sim --out "$T/sim" --victims 5 --seed 56 >/dev/null
+
+check "the lock of the outbox held" hold_lmdb_lock "$N/data/pnp"
+rm -f "$N/run/pnp.sock"
+"$NODE" -c "$N/pnp.conf" 2>>"$N/pnp.log" &
+PIDS[pnp]=$!
+check "the submit socket bound during the outbox's check" \
+	wait_for_file "$N/run/pnp.sock" 60 "${PIDS[pnp]}"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/st.out" 2>&1
+st_rc=$?
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/mt.out" 2>"$T/mt.err"
+mt_rc=$?
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/sub.out" 2>&1
+sub_rc=$?
+sed 's/^/# /' "$T/st.out" "$T/sub.out"
+check "... still checking: the check's child is there" \
+	grep -q . "/proc/${PIDS[pnp]}/task/${PIDS[pnp]}/children"
+check "status while starting: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
+check "... saying it checks the outbox" \
+	grep -Eq '^STARTING: the node is starting: checking the outbox \(started [0-9]+ s ago\); it answers once started$' "$T/st.out"
+check "metrics while starting: exit 3, nothing on stdout, the same words (exit $mt_rc)" \
+	sh -c "test $mt_rc = 3 && ! test -s '$T/mt.out' &&
+		grep -q '^kuska metrics: the node is starting: checking the outbox' '$T/mt.err'"
+check "submit while starting: refused, nothing stored, told to submit again (exit $sub_rc)" \
+	sh -c "test $sub_rc != 0 &&
+		grep -Eq 'pnp.jsonl: the node refused the lines from 1 on: the node is starting: checking the outbox \(started [0-9]+ s ago\); submit the file again once it has started \(see kuska status\)$' '$T/sub.out'"
+
+release_lmdb_lock
+check "once the lock is let go, the node serves" \
+	wait_serving "$N/pnp.conf" "${PIDS[pnp]}"
+check "... and logged its start" wait_log "$N/pnp.log" 'event=start ' 30
+"$KUSKA" status -c "$N/pnp.conf" >"$T/st2.out" 2>&1
+st_rc=$?
+check "status once started: exit 0 or 1, not starting (exit $st_rc)" \
+	sh -c "test $st_rc -le 1 && ! grep -q STARTING '$T/st2.out'"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/submit-pnp.out" 2>&1
+check "the same file submitted once it has started: accepted" submitted_ok pnp
+stop_node pnp TERM
+"$KUSKA" status -c "$N/pnp.conf" >"$T/st3.out" 2>&1
+st_rc=$?
+check "status once stopped: not running, exit 2 (exit $st_rc)" test $st_rc = 2
+
+finish
