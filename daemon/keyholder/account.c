@@ -22,9 +22,14 @@ refill(struct account *a, unsigned long rate_per_day, uint64_t mono_ms)
 				(double)rate_per_day / DAY_MS;
 		a->refill_ms = mono_ms;
 	}
-	/* A lowered rate (SIGHUP) caps what was saved up. */
-	if (a->allowance > (double)rate_per_day)
+	/* A lowered rate (SIGHUP) caps what was saved up. The reserve
+	 * then ends: the file's allowance, the reserve taken from it,
+	 * refills on to the cap this one stops at, and what the reserve
+	 * covered after that would be given back by a kill. */
+	if (a->allowance > (double)rate_per_day) {
 		a->allowance = (double)rate_per_day;
+		a->reserve = 0;
+	}
 }
 
 struct account *

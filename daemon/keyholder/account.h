@@ -51,7 +51,9 @@ struct account {
 	uint64_t last_request_ms, last_refusal_ms;
 	/* Evaluations the accounts file charges ahead, counted in it as
 	 * made and not in its allowance: what the node's next requests take
-	 * without writing it (account_charge). charged_ms: monotonic time
+	 * without writing it (account_charge), until its allowance is
+	 * full (a reload lowering the rate too: refill ends it, as the
+	 * file's would refill on past that). charged_ms: monotonic time
 	 * of the last write that charged a request of the node (0: none);
 	 * charged_since: the evaluations taken since, that one's included. */
 	uint64_t reserve, charged_ms, charged_since;

@@ -369,6 +369,86 @@ test_charge_coalesced(void **state)
 }
 
 /*
+ * The node's allowance after a kill at wall time wall: what
+ * the next start reads from path.
+ */
+static uint64_t
+left_after_kill(const char *path, unsigned long rate, uint64_t wall)
+{
+	static struct accounts back;
+	char err[256];
+
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(
+	    account_load(&back, path, rate, 0, wall, err, sizeof(err)), 0);
+	return account_left(account_of(&back, "pnp", rate, 0), rate, 0);
+}
+
+/*
+ * A reserve charged ahead with the node's bucket nearly full: the file's
+ * allowance refills from the write on, as the node's does, but the node's
+ * stops at rate_per_day (a full bucket, or a reload lowering the rate)
+ * while the file's, the reserve taken from it, still has room to refill.
+ * The reserve used after that, then a kill (which a node's key can force):
+ * before, the next start gave the node back what it had used, up to the
+ * reserve (300,000 a day: 3,000 a kill; a reload lowering the rate to
+ * 1,000 and a kill: a second day's 1,000 at once). A full bucket now ends
+ * the reserve: the next request writes.
+ */
+static void
+test_charge_full_bucket(void **state)
+{
+	enum { RATE = 300000, LOW = 1000 };
+	static struct accounts as;
+	char dir[64], path[96];
+	struct account *a;
+	int r, unsynced;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	fail_fsync(0);
+	a = account_of(&as, "pnp", RATE, 1);
+	/* Two requests of 10 within a millisecond: a reserve, capped at
+	 * RATE / ACCOUNT_RESERVE_SHARE. */
+	assert_true(account_take(a, RATE, 10, 1));
+	assert_int_equal(
+	    account_charge(&as, a, 10, path, RATE, 1, DAY_MS + 1, &unsynced),
+	    0);
+	assert_true(account_take(a, RATE, 10, 2));
+	assert_int_equal(
+	    account_charge(&as, a, 10, path, RATE, 2, DAY_MS + 2, &unsynced),
+	    0);
+	assert_int_equal(a->reserve, RATE / ACCOUNT_RESERVE_SHARE);
+	/* A day later, the bucket full: the reserve's worth asked. */
+	assert_true(account_take(a, RATE, 3000, 2 + DAY_MS));
+	r = account_charge(&as, a, 3000, path, RATE, 2 + DAY_MS, 2 * DAY_MS + 2,
+			   &unsynced);
+	assert_true(r == 0 || r == 1);
+	assert_int_equal(account_left(a, RATE, 2 + DAY_MS), RATE - 3000);
+	assert_true(left_after_kill(path, RATE, 2 * DAY_MS + 2) <= RATE - 3000);
+	unlink(path);
+
+	/* Again, the rate lowered by a reload right after the reserve. */
+	memset(&as, 0, sizeof(as));
+	a = account_of(&as, "pnp", RATE, 1);
+	assert_true(account_take(a, RATE, 10, 1));
+	assert_int_equal(
+	    account_charge(&as, a, 10, path, RATE, 1, DAY_MS + 1, &unsynced),
+	    0);
+	assert_true(account_take(a, RATE, 10, 2));
+	assert_int_equal(
+	    account_charge(&as, a, 10, path, RATE, 2, DAY_MS + 2, &unsynced),
+	    0);
+	assert_true(account_take(a, LOW, LOW, 3));
+	r = account_charge(&as, a, LOW, path, LOW, 3, DAY_MS + 3, &unsynced);
+	assert_true(r == 0 || r == 1);
+	assert_int_equal(account_left(a, LOW, 3), 0);
+	assert_int_equal(left_after_kill(path, LOW, DAY_MS + 3), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
  * -n's check that the accounts could be written: a directory at the
  * path, a directory that is not there, a file where a directory should
  * be, one not writable, each said. Before, -n said "configuration OK" of
@@ -490,6 +570,7 @@ main(void)
 	    cmocka_unit_test(test_saved),
 	    cmocka_unit_test(test_charge),
 	    cmocka_unit_test(test_charge_coalesced),
+	    cmocka_unit_test(test_charge_full_bucket),
 	    cmocka_unit_test(test_check_path),
 	    cmocka_unit_test(test_saved_bad),
 	};
