@@ -4,8 +4,10 @@
  * consolidator, the key holder, the five institution nodes and seven
  * query clients: the secretariat, the analysts and each institution's
  * statistics officers (ID-stats, with a key apart from the node's, which
- * cannot query). Ports: BASE (nodes to the consolidator), BASE+1
- * (queries), BASE+2 (nodes to the key holder).
+ * cannot query), and the example indicators kuska ships
+ * (indicators.conf), so that the demo's report opens with them. Ports:
+ * BASE (nodes to the consolidator), BASE+1 (queries), BASE+2 (nodes to
+ * the key holder).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "demo_indicators.h"
 #include "event.h"
 #include "keys.h"
 
@@ -54,11 +57,14 @@ static const struct {
      ""},
 };
 
+/* Writes DIR/NAME, which must not exist, with the text head then body. */
 static int
-write_file(const char *dir, const char *name, const char *text)
+write_parts(const char *dir, const char *name, const char *head,
+	    const char *body)
 {
 	char path[4096];
 	FILE *f;
+	int ok;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "wx");
@@ -66,12 +72,35 @@ write_file(const char *dir, const char *name, const char *text)
 		fprintf(stderr, "kuska demo: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fputs(text, f);
-	if (fclose(f) != 0) {
+	ok = fputs(head, f) != EOF && fputs(body, f) != EOF;
+	if (fclose(f) != 0 || !ok) {
 		fprintf(stderr, "kuska demo: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+static int
+write_file(const char *dir, const char *name, const char *text)
+{
+	return write_parts(dir, name, text, "");
+}
+
+/* indicators.conf: the example indicators kuska ships, which the
+ * consolidator's config names, so that kuska report on the demo opens
+ * with the key indicators the Commission asked for. */
+static int
+write_indicators(const char *dir)
+{
+	return write_parts(
+	    dir, "indicators.conf",
+	    "; The demo network's indicators: written by kuska demo init, a "
+	    "copy of the\n; example indicators kuska ships "
+	    "(config/indicators.conf, installed as\n; "
+	    "/etc/kuska/indicators.conf). Its consolidator.conf names it "
+	    "(indicators =\n; indicators.conf). Their baselines and targets "
+	    "are examples, as below: not\n; official figures.\n;\n",
+	    demo_indicators_conf);
 }
 
 static int
@@ -133,7 +162,12 @@ write_configs(const char *dir, unsigned port)
 		 "listen = tcp://127.0.0.1:%u\n"
 		 "query_listen = tcp://127.0.0.1:%u\n"
 		 "control = ipc://run/consolidator.sock\n"
-		 "data_dir = data/consolidator\n",
+		 "data_dir = data/consolidator\n"
+		 "# The Commission's outcome indicators (kuska query "
+		 "indicators, the key\n# indicators kuska report opens with): "
+		 "the examples kuska ships, their\n# baselines and targets "
+		 "not official\n"
+		 "indicators = indicators.conf\n",
 		 port, port + 1);
 	if (write_file(dir, "consolidator.conf", buf) != 0)
 		return -1;
@@ -255,7 +289,8 @@ demo_init(const char *dir, unsigned port)
 			return 1;
 		}
 	}
-	if (write_registry(dir) != 0 || write_configs(dir, port) != 0)
+	if (write_registry(dir) != 0 || write_configs(dir, port) != 0 ||
+	    write_indicators(dir) != 0)
 		return 1;
 	printf("demo network in %s: consolidator on 127.0.0.1:%u (queries "
 	       "%u), key holder on %u\n"

@@ -308,7 +308,8 @@ const struct help_cmd help_table[] = {
 	.prog = "kuska",
 	.name = "demo",
 	.synopsis = "init DIR [--port BASE]",
-	.summary = "write keys and configs for a network on 127.0.0.1",
+	.summary = "write keys, configs and indicators for a network on "
+		   "127.0.0.1",
 	.min_args = 2,
 	.max_args = 2,
 	.opts =

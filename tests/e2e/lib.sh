@@ -186,7 +186,10 @@ free_ports() {
 	done
 }
 
-# net_init: keys, registry and configs under $T/net.
+# net_init: keys, registry and configs under $T/net. The consolidator
+# has no indicators: demo init names its own example file, and a test
+# that wants indicators appends the file it means (a second indicators
+# key is refused); test_demo_init.sh checks the demo's own.
 net_init() {
 	PORT=$(pick_port)
 	if [ -z "$PORT" ]; then
@@ -198,6 +201,7 @@ net_init() {
 		exit 1
 	}
 	N="$T/net"
+	sed -i '/^indicators = /d' "$N/consolidator.conf"
 }
 
 # hold_lmdb_lock DIR: holds the lock LMDB takes on the first byte of

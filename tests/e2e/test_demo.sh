@@ -103,6 +103,28 @@ check "... over the population file the consolidator was given, its source the s
 		grep -qF 'El archivo de población dice de dónde vienen sus cifras: “SYNTHETIC figures of the kuska demo, invented, NOT INEI&#39;s”.' '${page:-/nonexistent}' &&
 		! grep -q 'INEI)' '${page:-/nonexistent}'"
 
+# The indicators: demo init writes the example ones kuska ships and
+# names them in consolidator.conf (before, demo.sh added the source
+# tree's, which an installed kuska has not, and printed none of them).
+# The demo prints those of 2025 with the other tables, and its report
+# opens with the key ones.
+awk '/^\[indicator / { id = $2; sub(/\]$/, "", id) }
+	/^key = yes$/ { print id }' "$KUSKA_SRC/config/indicators.conf" >"$T/key-ids"
+sed -n '/^== indicators, 2025/,/^== /p' "$T/demo.out" >"$T/indicators"
+check "the demo prints the indicators of 2025, saying their targets are examples" \
+	grep -q "^== indicators, 2025, .*not official" "$T/demo.out"
+check "... the $(wc -l <"$T/key-ids") key ones among them" \
+	awk 'NR == FNR { key[$1]; next }
+		{ for (i = 1; i <= NF; i++) if ($i in key) seen[$i] }
+		END { for (k in key) if (!(k in seen)) exit 1; exit NR == 0 }' \
+	"$T/key-ids" "$T/indicators"
+sed -n '/<figure id="f-key"/,/<\/figure>/p' "${page:-/nonexistent}" |
+	sed -n 's/.*data-q="indicators [0-9H]* [0-9]* indicator">\([a-z0-9-]*\)<.*/\1/p' \
+		>"$T/report-key"
+echo "# the report's key indicators: $(tr '\n' ' ' <"$T/report-key")"
+check "its report opens with the key indicators, all of them" \
+	sh -c "test -s '$T/report-key' && diff -q '$T/key-ids' '$T/report-key' >/dev/null"
+
 # The demo's key outcome indicator, "Referrals to MIMP taken up
 # (%)" (protection-referral-takeup in config/indicators.conf), has a value
 # in the secretariat's report, in its period and in every semester of its

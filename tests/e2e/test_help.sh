@@ -619,6 +619,13 @@ check "... and the commands that start its daemons again and query it" \
 		grep -qF '$T/stub/kuska-keyholder -c keyholder.conf' '$T/demo-keep.out' &&
 		grep -qF 'for i in pnp mp pj mimp minsa; do $T/stub/kuska-node -c \$i.conf' '$T/demo-keep.out' &&
 		grep -qF '$T/stub/kuska query -c secretariat.conf ' '$T/demo-keep.out'"
+# The kept directory is whole: its indicators are demo init's copy in it,
+# not the source tree's config/indicators.conf (which demo.sh named, and
+# which an installed kuska does not have).
+check "... its consolidator's indicators the demo's own, in the directory" \
+	sh -c "test \$(grep -c '^indicators = ' '$kept/consolidator.conf') = 1 &&
+		grep -qx 'indicators = indicators.conf' '$kept/consolidator.conf' &&
+		test -s '$kept/indicators.conf'"
 [ -n "$kept" ] && rm -rf "$kept"
 
 finish

@@ -217,7 +217,7 @@ check "the next refusal's line, the one since, counts those held back" \
 		grep -q 'unlogged=$held\$' '$T/next.log'"
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 
-# A consolidator with no indicator file (demo init names none): the
+# A consolidator with no indicator file (net_init names none): the
 # indicator tables have no row, which kuska query prints as asked (in
 # text, indicator_definitions' blocks are nothing at all) and says why,
 # as the report does, rather than leave an empty answer unexplained.
