@@ -166,8 +166,9 @@ endforeach()
 # thread (8.7 s of CPU in 31 s at load 9), and what it times (a status
 # answered while that rebuild runs: 56 ms of a rebuild of seconds) slows
 # with the rebuild under load. test_query_preparing holds an audit asleep
-# while its client asks every 2 s (2.6 s of CPU in its 21 s at load 9),
-# and counts its tries, never a time.
+# while its client asks every 2 s, then one failing, then one with data
+# delivered during it (5.2 s of CPU in its 35 s at load 11), and counts
+# its tries and its releases, never a time.
 set(E2E_WAITING
 	test_attention test_clock test_completion test_cons_starting
 	test_corrupt test_court_officer test_deliveries test_diskfull test_estimate

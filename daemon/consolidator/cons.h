@@ -205,6 +205,22 @@ struct cons {
 		char who[KEYS_ID_MAX];
 		struct log_budget b;
 	} query_log[REGISTRY_MAX_PARTIES];
+	/* The query thread's: the answer of the last question told
+	 * PREPARING (query_net_answer.c), its table or its failure, once
+	 * its audit ended, kept for that question's next try by the same
+	 * asker in the same role at the same threshold k (has: until then, or a
+	 * while), where that try began the audit again whenever the data had
+	 * changed meanwhile, or it failed. */
+	struct preparing_kept {
+		bool has;
+		char who[KEYS_ID_MAX];
+		enum role role; /* who's, then */
+		struct query_req q;
+		uint32_t k;
+		uint64_t at_ms; /* monotonic */
+		int r;		/* query_run's */
+		struct qtable tab;
+	} preparing_kept;
 	/* Lines of control requests over the socket's limits (main
 	 * thread): any local user of its group can send them. */
 	struct log_budget control_log;

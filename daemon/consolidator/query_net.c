@@ -246,6 +246,7 @@ query_main(void *arg)
 	/* The audit trail's last word counts what it held back. */
 	for (size_t i = 0; i < REGISTRY_MAX_PARTIES; i++)
 		query_net_log_flush(&c->query_log[i]);
+	query_net_kept_clear(c);
 	/* The disclosure audits and the estimates ran GLPK here. */
 	lp_thread_end();
 	return NULL;

@@ -7,6 +7,7 @@
  */
 #include "query_net.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,87 @@ refused_frames(struct cons *c, const struct tframes *req, bool too_large,
 	return true;
 }
 
+/* How long the answer of a question told PREPARING is kept for its next
+ * try (kept_answer) once its audit ended: its client asks again every 2 s
+ * (client/ask.h). */
+#define PREPARING_KEPT_MS 30000
+
+/* Whether a and b are the same question. */
+static bool
+same_question(const struct query_req *a, const struct query_req *b)
+{
+	return strcmp(a->table, b->table) == 0 &&
+	       strcmp(a->period, b->period) == 0 && a->region == b->region &&
+	       a->boot == b->boot && a->seed == b->seed;
+}
+
+/* Forgets the answer kept (keep_answer), if any. */
+void
+query_net_kept_clear(struct cons *c)
+{
+	struct preparing_kept *kept = &c->preparing_kept;
+
+	if (kept->has)
+		codec_qtable_clear(&kept->tab);
+	memset(kept, 0, sizeof(*kept));
+}
+
+/*
+ * Whether q, asked by who (its id and role) at threshold k, is the question
+ * last told PREPARING, asked again within PREPARING_KEPT_MS of its audit's end:
+ * its answer kept (keep_answer) is then moved into *tab, and query_run's return
+ * into *ret_r, rather than its audit begun again: as the data change
+ * (deliveries coming on) its release is another, and its try could be told
+ * PREPARING again, and again; as its audit failed, it could fail again, its
+ * client asking until its 5 minutes were out.
+ */
+static bool
+kept_answer(struct cons *c, const struct reg_party *who,
+	    const struct query_req *q, uint32_t k, struct qtable *tab,
+	    int *ret_r)
+{
+	struct preparing_kept *kept = &c->preparing_kept;
+
+	if (!kept->has)
+		return false;
+	if (date_mono_ms() - kept->at_ms >= PREPARING_KEPT_MS) {
+		query_net_kept_clear(c);
+		return false;
+	}
+	if (strcmp(kept->who, who->id) != 0 || kept->role != who->role ||
+	    kept->k != k || !same_question(&kept->q, q))
+		return false;
+	codec_qtable_clear(tab);
+	*tab = kept->tab;
+	*ret_r = kept->r;
+	memset(kept, 0, sizeof(*kept)); /* its rows are tab's now */
+	return true;
+}
+
+/* w's question q, asked by who at threshold k, answered r and *tab while
+ * told PREPARING: that answer, its rows taken from *tab, is kept for its
+ * next try (kept_answer), in place of any kept before. An audit given up
+ * (a stop) leaves nothing to keep. */
+static void
+keep_answer(struct cons *c, const struct watch *w, const struct reg_party *who,
+	    const struct query_req *q, uint32_t k, int r, struct qtable *tab)
+{
+	struct preparing_kept *kept = &c->preparing_kept;
+
+	if (!w->req_answered || r == -ECANCELED)
+		return;
+	query_net_kept_clear(c);
+	kept->has = true;
+	snprintf(kept->who, sizeof(kept->who), "%s", who->id);
+	kept->role = who->role;
+	kept->q = *q;
+	kept->k = k;
+	kept->at_ms = date_mono_ms();
+	kept->r = r;
+	kept->tab = *tab;
+	memset(tab, 0, sizeof(*tab)); /* its rows are kept's now */
+}
+
 /* query_net_request_waits, for a bootstrap's resamples (estimate_set_watch). */
 static void
 watch_resamples(void *arg)
@@ -225,6 +307,7 @@ query_net_handle(struct cons *c, const struct tframes *req, bool too_large,
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
 	} else if (!refused_frames(c, req, too_large, k, &q, &tab)) {
 		uint64_t t0 = date_mono_ms();
+		uint32_t threshold = tab.k;
 		char name[PERIOD_NAME_MAX];
 		const char *period = q.period;
 		uint32_t code;
@@ -244,7 +327,8 @@ query_net_handle(struct cons *c, const struct tframes *req, bool too_large,
 			if (!query_takes_release(&q, p, &w->req_year))
 				w->req_year = 0;
 		}
-		r = query_run(c->st, &q, p, tab.k, &tab);
+		if (w == NULL || !kept_answer(c, p, &q, threshold, &tab, &r))
+			r = query_run(c->st, &q, p, threshold, &tab);
 		if (w != NULL) {
 			release_set_cancel(NULL, NULL);
 			estimate_set_watch(NULL, NULL);
@@ -265,9 +349,11 @@ query_net_handle(struct cons *c, const struct tframes *req, bool too_large,
 				w == NULL ? " during_audit=1" : "",
 				w != NULL && w->req_answered ? " preparing=1"
 							     : "");
+		if (w != NULL)
+			keep_answer(c, w, p, &q, threshold, r, &tab);
 	}
 	/* Told PREPARING during its audit, it is not answered again: asked
-	 * again, it is answered from the release cached. */
+	 * again, it is answered what was kept (keep_answer). */
 	if ((w == NULL || !w->req_answered) &&
 	    codec_qtable_encode(&tab, &buf, &len) == 0) {
 		query_reader_answer(c->qreader, req, buf, len,

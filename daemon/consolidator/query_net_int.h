@@ -96,6 +96,13 @@ void query_net_log_flush(struct query_log *l);
 bool query_net_log_tick(struct cons *c);
 
 /*
+ * query_net_kept_clear - forgets the answer of the last question told
+ * PREPARING, kept for its next try (c->preparing_kept,
+ * query_net_answer.c): at the query thread's end.
+ */
+void query_net_kept_clear(struct cons *c);
+
+/*
  * query_net_wait_request - waits up to timeout_ms (-1: forever) for a
  * request from the reader, or for stop_fd (-1: none) to be readable
  * (*ret_stop, may be NULL): the number ready (0 on time-out), or -errno.

@@ -147,9 +147,11 @@ void release_set_cancel(bool (*cancelled)(void *), void *arg);
 
 /*
  * release_computing - whether a release is being computed on a thread of
- * its own (release_set_cancel) for the thread that asks, from its cancel
- * function: then its year into *ret_year and the milliseconds it has run
- * into *ret_ms. False from any other thread, or between two releases.
+ * its own (release_set_cancel) for release_get's caller, asked from its
+ * cancel function: then its year into *ret_year and the milliseconds it
+ * has run into *ret_ms; false between two releases. Like the rest of
+ * this module, for that one thread (the query thread) alone: its state is
+ * no thread-local, and another thread asking would race with it.
  */
 bool release_computing(uint32_t *ret_year, uint64_t *ret_ms);
 

@@ -11,7 +11,10 @@
 # know PREPARING gets a busy refusal, which it stops at (kuska_asker shows
 # the text), and a question of another year meanwhile is told it waits;
 # an analyst's table and the consolidator's status are answered during
-# the audit, as before.
+# the audit, as before. The answer its audit ended with is kept for the
+# question's next try: its failure (GLPK failing after 3 s), which that
+# try is told, exit 2; or its table when data came meanwhile (a node
+# delivering on), where each try began another audit.
 . "$(dirname "$0")/lib.sh"
 
 lib="$KUSKA_BIN/libkuska_slowread.so"
@@ -89,5 +92,74 @@ check "... and the tries told so at once (debug)" \
 	grep -q 'event=query_preparing who=secretariat year=2025 computing=2025 ' "$N/consolidator.log"
 R=$(cons_metric kuska_releases_computed_total)
 check "2025's release computed once ($R)" test "$R" = 1
+
+# An audit that fails once its question was told PREPARING (here GLPK
+# failing after 3 s, as an audit out of memory would): the client's next
+# try gets the failure, exit 2, rather than an audit begun again, told
+# PREPARING again and failing again, the client asking until its 5
+# minutes were out and then blaming the load. Counted in tries told
+# PREPARING, never in time: one, or two when the next try came before
+# the failure; each try was another before.
+FROM=$(($(wc -l <"$N/consolidator.log") + 1))
+told_2024() {
+	tail -n +"$FROM" "$N/consolidator.log" |
+		grep -c "event=query_preparing who=secretariat year=2024 "
+}
+touch "$SLOW.fail"
+"$KUSKA" query -c "$N/secretariat.conf" identification --period 2024 \
+	--format csv >"$T/fail.csv" 2>"$T/fail.err" &
+FPID=$!
+check "the failing audit runs" wait_for_file "$SLOW.fail.hit" 60
+stopped_before_told_6() {
+	local i
+	for i in $(seq 1800); do
+		kill -0 "$FPID" 2>/dev/null || return 0
+		[ "$(told_2024)" -ge 6 ] && return 1
+		sleep 0.1
+	done
+	return 1
+}
+check "its client stops before a sixth try told PREPARING" \
+	stopped_before_told_6
+kill "$FPID" 2>/dev/null
+wait "$FPID"
+is "... exit status 2 (the consolidator's failure)" "$?" 2
+check "... having been told PREPARING" grep -q "being computed" "$T/fail.err"
+check "... then the failure, in these words" grep -q -x 'kuska query: the consolidator could not build the table (.*): ask again, and tell its operator if it lasts' "$T/fail.err"
+check "... and no table" test ! -s "$T/fail.csv"
+rm -f "$SLOW.fail"
+
+# Data delivered while a question's audit runs, as a node delivers on
+# during a busy day: once the audit ends, the question's next try gets
+# the table it computed, as its client waiting would have. Begun again
+# for the data as they had become, each try was an audit of its own,
+# which on a loaded machine ran past 2 s and was told PREPARING again,
+# for as long as deliveries went on. Counted in releases computed: one.
+victim() { # REF: a 2025 identification line of a new victim
+	printf '{"kind":"identification","ref":"%s","date":"2025-06-01","region":"16","victim":{"given_names":"ANGEL","age":14,"sex":"M","nationality":"VE"},"exploitation":["illegal_adoption"]}\n' "$1"
+}
+victim PNP-900001 >"$T/new1.jsonl"
+victim PNP-900002 >"$T/new2.jsonl"
+check "a new victim of 2025 submitted" "$KUSKA" submit -c "$N/pnp.conf" \
+	"$T/new1.jsonl" >/dev/null
+check "... delivered" wait_delivered 120
+R0=$(cons_metric kuska_releases_computed_total)
+rm -f "$SLOW.hit"
+touch "$SLOW"
+"$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \
+	--format csv >"$T/new.csv" 2>"$T/new.err" &
+NPID=$!
+check "2025's audit begun again for it, held" wait_for_file "$SLOW.hit" 60
+check "... its question told PREPARING" wait_log "$T/new.err" "being computed" 60
+check "another new victim of 2025 submitted during the audit" \
+	"$KUSKA" submit -c "$N/pnp.conf" "$T/new2.jsonl" >/dev/null
+check "... delivered" wait_delivered 120
+rm -f "$SLOW"
+wait "$NPID"
+is "the question is answered once the audit ends (exit status)" "$?" 0
+check "... with its table" grep -q pnp "$T/new.csv"
+R1=$(cons_metric kuska_releases_computed_total)
+check "... the table its audit computed, not another audit ($R0 then $R1)" \
+	test "$R1" = $((R0 + 1))
 
 finish

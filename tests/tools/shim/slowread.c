@@ -25,7 +25,10 @@
  * KUSKA_SLOW_GLPK set instead, it waits in glp_simplex alone (GLPK's, found
  * with dlsym), not in the other three: with KUSKA_SLOW_THREAD=kuska-audit,
  * a disclosure audit that runs long, as on a loaded machine, the
- * consolidator's query thread free meanwhile.
+ * consolidator's query thread free meanwhile. While KUSKA_SLOW_FILE.fail
+ * exists too, each glp_simplex of that thread fails (GLP_EFAIL), the first
+ * of each thread after GLPK_FAIL_AFTER_MS (creating KUSKA_SLOW_FILE.fail.hit):
+ * an audit that fails once it has run a while, as one out of memory would.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -152,6 +155,38 @@ zmq_msg_recv(zmq_msg_t *msg, void *s, int flags)
  * the shim links no GLPK, the daemon's is found at run time. */
 int glp_simplex(void *p, const void *parm);
 
+/* glpk.h's GLP_EFAIL: the simplex could not go on. */
+#define SHIM_GLP_EFAIL 0x05
+/* How long the first failing glp_simplex of a thread waits: past the 2 s
+ * after which the consolidator says a release is being computed
+ * (query_net_watch.c's PREPARING_AFTER_MS). */
+#define GLPK_FAIL_AFTER_MS 3000
+
+/* Whether this glp_simplex is to fail: on the KUSKA_SLOW_THREAD thread,
+ * while KUSKA_SLOW_FILE.fail exists; the thread's first waits
+ * GLPK_FAIL_AFTER_MS. */
+static int
+glpk_fails(void)
+{
+	static __thread int waited;
+	const char *file = getenv("KUSKA_SLOW_FILE");
+	char fail[PATH_MAX - sizeof(".hit")]; /* hold_hit adds .hit */
+	int n;
+
+	if (file == NULL || getenv("KUSKA_SLOW_THREAD") == NULL ||
+	    !is_slow_thread())
+		return 0;
+	n = snprintf(fail, sizeof(fail), "%s.fail", file);
+	if (n < 0 || (size_t)n >= sizeof(fail) || access(fail, F_OK) != 0)
+		return 0;
+	if (!waited) {
+		hold_hit(fail);
+		usleep(GLPK_FAIL_AFTER_MS * 1000);
+		waited = 1;
+	}
+	return 1;
+}
+
 int
 glp_simplex(void *p, const void *parm)
 {
@@ -160,8 +195,11 @@ glp_simplex(void *p, const void *parm)
 	if (real == NULL)
 		real = (int (*)(void *, const void *))dlsym(RTLD_NEXT,
 							    "glp_simplex");
-	if (getenv("KUSKA_SLOW_GLPK") != NULL)
+	if (getenv("KUSKA_SLOW_GLPK") != NULL) {
+		if (glpk_fails())
+			return SHIM_GLP_EFAIL;
 		slow(NULL);
+	}
 	return real(p, parm);
 }
 
