@@ -294,7 +294,9 @@ handshake_warning(const struct node_status *s)
 		return warn_handshake(
 		    s, s->handshake_refused_ms,
 		    "the consolidator refused this node's handshake",
-		    "is its transport key in the registry (and not revoked)?");
+		    "is its transport key in the registry and valid now (not "
+		    "revoked, not past its valid_until, as keys restored from "
+		    "a backup older than a rotation may be)?");
 	if (s->handshake_failed_ms != 0)
 		return warn_handshake(
 		    s, s->handshake_failed_ms,
