@@ -80,7 +80,7 @@ stop_node pj TERM
 recover_into "$T/expired.out" pj 1 \
 	"kuska-node --recover with the backup's key, expired, is turned away"
 check "... saying a key outside its window is refused, and that an expired one may be from before a rotation" \
-	grep -q "it refuses a key it has revoked or does not list, or one outside its valid_from and valid_until (its journal says why: event=auth_refused): .*; if it expired, this node's key files may be from a backup older than a rotation (OPERATIONS.md section 7)\$" "$T/expired.out"
+	grep -q "it refuses a key it has revoked or does not list, one outside its valid_from and valid_until, and one over max_connections_per_key or max_connections (its journal says why: event=auth_refused): .*; if it expired, this node's key files may be from a backup older than a rotation (OPERATIONS.md section 7)\$" "$T/expired.out"
 
 # --- done as it says ---------------------------------------------------------------
 cp "$N/keys2/pj-2.key" "$N/keys/pj.key"
