@@ -9,6 +9,8 @@
 #ifndef KUSKA_STARTING_H
 #define KUSKA_STARTING_H
 
+#include <stdbool.h>
+
 #include "transport.h"
 
 /*
@@ -27,6 +29,18 @@ int starting_begin(struct tsock *control, size_t frames, size_t bytes)
  * answers from here on; copied. Any thread; harmless when not begun.
  */
 void starting_say(const char *what);
+
+/*
+ * starting_extend - on: from now on, until off, the thread asks systemd
+ * for a minute more to start (EXTEND_TIMEOUT_USEC, with what the start
+ * does) at once and every 20 s. For the checks of the daemon's file,
+ * which read it all in a child (about a second per GiB from the page
+ * cache, the disk's speed after a reboot): past TimeoutStartSec= (90 s
+ * by default) systemd would kill the start and begin it again, the check
+ * from nothing, for ever. The watchdog counts only once the daemon says
+ * it is ready. Harmless when not begun, and outside systemd.
+ */
+void starting_extend(bool on);
 
 /*
  * starting_end - stops answering and waits for the thread: the control

@@ -336,11 +336,14 @@ main(int argc, char **argv)
 	chk = store_check_start(c.cfg.data_dir);
 	if (!rebuild && refetch == NULL)
 		start_answering(&c);
+	/* Under systemd: more time to start while the child reads. */
+	starting_extend(true);
 	if (start_check_store(&chk, c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
 		/* Only --repair helps: a restart finds the same damage. */
 		return LOG_EXIT_CONFIG;
 	}
+	starting_extend(false);
 	if (refetch != NULL)
 		return start_refetch(&c, &rf);
 	starting_say("opening the store");

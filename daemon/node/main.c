@@ -338,6 +338,8 @@ main(int argc, char **argv)
 	/* Forked before any thread: libzmq's, the starting thread. */
 	chk = outbox_check_start(n.cfg.data_dir);
 	start_answering(&n, a.conf);
+	/* Under systemd: more time to start while the child reads. */
+	starting_extend(true);
 	if (node_check_outbox(&chk, n.cfg.data_dir, a.conf) != 0) {
 		(void)starting_end();
 		tsock_free(&n.submit);
@@ -349,6 +351,7 @@ main(int argc, char **argv)
 		 * finds the same damage, so systemd is not to try again. */
 		return LOG_EXIT_CONFIG;
 	}
+	starting_extend(false);
 	if (service_init() != 0)
 		fatal("signals");
 	starting_say("opening the outbox");
