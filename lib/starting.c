@@ -37,6 +37,8 @@ static atomic_bool stop;
 static atomic_bool extending;  /* starting_extend's */
 static atomic_bool extend_now; /* set by starting_extend(true) */
 static unsigned long refused; /* the thread's, then starting_end's */
+static const char *refused_line; /* logged of one over the limits */
+static struct log_budget refused_log;
 
 void
 starting_say(const char *what)
@@ -78,8 +80,10 @@ take_waiting(void)
 		r = tsock_recv(sock, &f, max_frames, max_bytes);
 		if (r != 0 && r != -EMSGSIZE)
 			break; /* none waiting, or an error: f is empty */
-		if (r == -EMSGSIZE)
+		if (r == -EMSGSIZE) {
 			refused++;
+			log_warnx_budget(&refused_log, "%s", refused_line);
+		}
 		answer(&f);
 		for (i = 0; i < f.n; i++)
 			sodium_memzero(f.data[i], f.len[i]);
@@ -121,7 +125,8 @@ serve(void *arg)
 }
 
 int
-starting_begin(struct tsock *control, size_t frames, size_t bytes)
+starting_begin(struct tsock *control, size_t frames, size_t bytes,
+	       const char *refused_as)
 {
 	sigset_t all, old;
 	int r;
@@ -131,6 +136,7 @@ starting_begin(struct tsock *control, size_t frames, size_t bytes)
 	sock = control;
 	max_frames = frames;
 	max_bytes = bytes;
+	refused_line = refused_as;
 	since_ms = date_mono_ms();
 	atomic_store(&stop, false);
 	atomic_store(&extending, false);

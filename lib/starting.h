@@ -18,11 +18,12 @@
  * own (every signal blocked: they go to the main thread), until
  * starting_end; control is that thread's meanwhile. A request is read
  * within the daemon's own limits (frames, bytes: tsock_recv); one over
- * them is answered too, and counted as refused. Returns 0 or -errno (no
- * thread; the daemon then stops its start).
+ * them is answered too, counted as refused and logged as refused_as says
+ * (a fixed line, within a budget, as once started). Returns 0 or -errno
+ * (no thread; the daemon then stops its start).
  */
-int starting_begin(struct tsock *control, size_t frames, size_t bytes)
-    __attribute__((warn_unused_result));
+int starting_begin(struct tsock *control, size_t frames, size_t bytes,
+		   const char *refused_as) __attribute__((warn_unused_result));
 
 /*
  * starting_say - what the start does now ("checking the store"), for the

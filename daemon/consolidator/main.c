@@ -196,8 +196,11 @@ start_answering(struct cons *c)
 	if (c->control == NULL)
 		fatalx("%s: [consolidator] control: %s", c->conf_path, why);
 	starting_say("checking the store");
-	if ((err = starting_begin(c->control, DAEMON_CONTROL_MAX_FRAMES,
-				  DAEMON_CONTROL_MAX_BYTES)) != 0)
+	if ((err = starting_begin(
+		 c->control, DAEMON_CONTROL_MAX_FRAMES,
+		 DAEMON_CONTROL_MAX_BYTES,
+		 "event=control_refused reason=too_large text=\"request over "
+		 "the size limit while starting\"")) != 0)
 		fatalx("cannot start the control thread: %s", strerror(-err));
 }
 

@@ -271,8 +271,9 @@ start_answering(struct node *n, const char *conf)
 		fatalx("%s: [node] submit: %s", conf, why);
 	tsock_set_wipe(n->submit); /* raw lines: identities */
 	starting_say("checking the outbox");
-	if ((err = starting_begin(n->submit, SUBMIT_MAX_FRAMES,
-				  SUBMIT_MAX_BYTES)) != 0)
+	if ((err =
+		 starting_begin(n->submit, SUBMIT_MAX_FRAMES, SUBMIT_MAX_BYTES,
+				"event=submit_dropped reason=too_large")) != 0)
 		fatalx("cannot start the control thread: %s", strerror(-err));
 }
 

@@ -125,6 +125,9 @@ check "the request over the limits answered 'starting' while starting" \
 	grep -qx "answer 10" "$T/over.out"
 check "... and counted as refused (it was lost with the starting thread)" \
 	grep -q "control requests refused: 1$" "$T/st2.out"
+check "... and logged, as once started (start56 logged nothing of it)" \
+	grep -q 'event=control_refused reason=too_large text="request over the size limit while starting"$' \
+	"$N/consolidator.log"
 stop_cons TERM
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
 st_rc=$?

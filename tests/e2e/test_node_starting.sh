@@ -42,6 +42,9 @@ st_rc=$?
 mt_rc=$?
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/sub.out" 2>&1
 sub_rc=$?
+# A request over the submit socket's limits (80 MiB), read and wiped.
+"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" bytes \
+	>"$T/over.out" 2>&1
 sed 's/^/# /' "$T/st.out" "$T/sub.out"
 check "... still checking: the check's child is there" \
 	grep -q . "/proc/${PIDS[pnp]}/task/${PIDS[pnp]}/children"
@@ -57,6 +60,10 @@ check "metrics while starting: exit 3, nothing on stdout, the same words (exit $
 check "submit while starting: refused, nothing stored, told to submit again (exit $sub_rc)" \
 	sh -c "test $sub_rc != 0 &&
 		grep -Eq 'pnp.jsonl: the node refused the lines from 1 on: the node is starting: checking the outbox \(started [0-9]+ s ago\); submit the file again once it has started \(see kuska status\)$' '$T/sub.out'"
+check "a request over the limits answered 'starting' (CTL_STARTING, 10)" \
+	grep -qx "answer 10" "$T/over.out"
+check "... and logged, as once started (start56 logged nothing of it)" \
+	grep -q 'event=submit_dropped reason=too_large$' "$N/pnp.log"
 
 release_lmdb_lock
 check "once the lock is let go, the node serves" \
