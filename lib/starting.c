@@ -15,11 +15,16 @@
 #include "daemon.h"
 #include "date.h"
 #include "log.h"
+#include "service.h"
 
 /* How often the thread looks whether it is to stop. */
 #define STARTING_LOOK_MS 50
 /* Requests answered in one pass. */
 #define STARTING_MAX_PER_PASS 64
+/* While starting_extend is on: systemd is asked for this much more time
+ * to start, every STARTING_EXTEND_EVERY_MS (a third of it). */
+#define STARTING_EXTEND_S 60
+#define STARTING_EXTEND_EVERY_MS 20000
 
 static pthread_mutex_t doing_mu = PTHREAD_MUTEX_INITIALIZER;
 static char doing[160] = "starting"; /* under doing_mu */
@@ -29,7 +34,11 @@ static size_t max_frames, max_bytes; /* a request's, as the daemon's */
 static pthread_t thread;
 static bool running; /* the main thread's */
 static atomic_bool stop;
+static atomic_bool extending;  /* starting_extend's */
+static atomic_bool extend_now; /* set by starting_extend(true) */
 static unsigned long refused; /* the thread's, then starting_end's */
+static const char *refused_line; /* logged of one over the limits */
+static struct log_budget refused_log;
 
 void
 starting_say(const char *what)
@@ -71,8 +80,10 @@ take_waiting(void)
 		r = tsock_recv(sock, &f, max_frames, max_bytes);
 		if (r != 0 && r != -EMSGSIZE)
 			break; /* none waiting, or an error: f is empty */
-		if (r == -EMSGSIZE)
+		if (r == -EMSGSIZE) {
 			refused++;
+			log_warnx_budget(&refused_log, "%s", refused_line);
+		}
 		answer(&f);
 		for (i = 0; i < f.n; i++)
 			sodium_memzero(f.data[i], f.len[i]);
@@ -80,12 +91,33 @@ take_waiting(void)
 	}
 }
 
+/* Asks systemd for more time to start, saying what the start does. */
+static void
+extend(void)
+{
+	char what[sizeof(doing)];
+
+	pthread_mutex_lock(&doing_mu);
+	memcpy(what, doing, sizeof(what));
+	pthread_mutex_unlock(&doing_mu);
+	service_extend_start(STARTING_EXTEND_S, what);
+}
+
 static void *
 serve(void *arg)
 {
+	uint64_t extended = 0;
+
 	(void)arg;
 	while (!atomic_load(&stop)) {
 		bool ready = false;
+		uint64_t now = date_mono_ms();
+		if (atomic_load(&extending) &&
+		    (atomic_exchange(&extend_now, false) ||
+		     now - extended >= STARTING_EXTEND_EVERY_MS)) {
+			extend();
+			extended = now;
+		}
 		if (tsock_poll(&sock, 1, &ready, STARTING_LOOK_MS) > 0 && ready)
 			take_waiting();
 	}
@@ -93,7 +125,8 @@ serve(void *arg)
 }
 
 int
-starting_begin(struct tsock *control, size_t frames, size_t bytes)
+starting_begin(struct tsock *control, size_t frames, size_t bytes,
+	       const char *refused_as)
 {
 	sigset_t all, old;
 	int r;
@@ -103,8 +136,10 @@ starting_begin(struct tsock *control, size_t frames, size_t bytes)
 	sock = control;
 	max_frames = frames;
 	max_bytes = bytes;
+	refused_line = refused_as;
 	since_ms = date_mono_ms();
 	atomic_store(&stop, false);
+	atomic_store(&extending, false);
 	/* Signals go to the main thread, as from the daemon's other
 	 * threads (pipeline.c, query_net.c): it starts with all blocked. */
 	sigfillset(&all);
@@ -117,6 +152,13 @@ starting_begin(struct tsock *control, size_t frames, size_t bytes)
 	return 0;
 }
 
+void
+starting_extend(bool on)
+{
+	atomic_store(&extend_now, on);
+	atomic_store(&extending, on);
+}
+
 unsigned long
 starting_end(void)
 {
@@ -125,6 +167,7 @@ starting_end(void)
 	if (!running)
 		return 0;
 	atomic_store(&stop, true);
+	atomic_store(&extending, false);
 	pthread_join(thread, NULL);
 	running = false;
 	sock = NULL;

@@ -9,6 +9,8 @@
 #ifndef KUSKA_STARTING_H
 #define KUSKA_STARTING_H
 
+#include <stdbool.h>
+
 #include "transport.h"
 
 /*
@@ -16,17 +18,30 @@
  * own (every signal blocked: they go to the main thread), until
  * starting_end; control is that thread's meanwhile. A request is read
  * within the daemon's own limits (frames, bytes: tsock_recv); one over
- * them is answered too, and counted as refused. Returns 0 or -errno (no
- * thread; the daemon then stops its start).
+ * them is answered too, counted as refused and logged as refused_as says
+ * (a fixed line, within a budget, as once started). Returns 0 or -errno
+ * (no thread; the daemon then stops its start).
  */
-int starting_begin(struct tsock *control, size_t frames, size_t bytes)
-    __attribute__((warn_unused_result));
+int starting_begin(struct tsock *control, size_t frames, size_t bytes,
+		   const char *refused_as) __attribute__((warn_unused_result));
 
 /*
  * starting_say - what the start does now ("checking the store"), for the
  * answers from here on; copied. Any thread; harmless when not begun.
  */
 void starting_say(const char *what);
+
+/*
+ * starting_extend - on: from now on, until off, the thread asks systemd
+ * for a minute more to start (EXTEND_TIMEOUT_USEC, with what the start
+ * does) at once and every 20 s. For the checks of the daemon's file,
+ * which read it all in a child (about a second per GiB from the page
+ * cache, the disk's speed after a reboot): past TimeoutStartSec= (90 s
+ * by default) systemd would kill the start and begin it again, the check
+ * from nothing, for ever. The watchdog counts only once the daemon says
+ * it is ready. Harmless when not begun, and outside systemd.
+ */
+void starting_extend(bool on);
 
 /*
  * starting_end - stops answering and waits for the thread: the control

@@ -196,8 +196,11 @@ start_answering(struct cons *c)
 	if (c->control == NULL)
 		fatalx("%s: [consolidator] control: %s", c->conf_path, why);
 	starting_say("checking the store");
-	if ((err = starting_begin(c->control, DAEMON_CONTROL_MAX_FRAMES,
-				  DAEMON_CONTROL_MAX_BYTES)) != 0)
+	if ((err = starting_begin(
+		 c->control, DAEMON_CONTROL_MAX_FRAMES,
+		 DAEMON_CONTROL_MAX_BYTES,
+		 "event=control_refused reason=too_large text=\"request over "
+		 "the size limit while starting\"")) != 0)
 		fatalx("cannot start the control thread: %s", strerror(-err));
 }
 
@@ -336,11 +339,14 @@ main(int argc, char **argv)
 	chk = store_check_start(c.cfg.data_dir);
 	if (!rebuild && refetch == NULL)
 		start_answering(&c);
+	/* Under systemd: more time to start while the child reads. */
+	starting_extend(true);
 	if (start_check_store(&chk, c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
 		/* Only --repair helps: a restart finds the same damage. */
 		return LOG_EXIT_CONFIG;
 	}
+	starting_extend(false);
 	if (refetch != NULL)
 		return start_refetch(&c, &rf);
 	starting_say("opening the store");

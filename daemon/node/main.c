@@ -271,8 +271,9 @@ start_answering(struct node *n, const char *conf)
 		fatalx("%s: [node] submit: %s", conf, why);
 	tsock_set_wipe(n->submit); /* raw lines: identities */
 	starting_say("checking the outbox");
-	if ((err = starting_begin(n->submit, SUBMIT_MAX_FRAMES,
-				  SUBMIT_MAX_BYTES)) != 0)
+	if ((err =
+		 starting_begin(n->submit, SUBMIT_MAX_FRAMES, SUBMIT_MAX_BYTES,
+				"event=submit_dropped reason=too_large")) != 0)
 		fatalx("cannot start the control thread: %s", strerror(-err));
 }
 
@@ -338,6 +339,8 @@ main(int argc, char **argv)
 	/* Forked before any thread: libzmq's, the starting thread. */
 	chk = outbox_check_start(n.cfg.data_dir);
 	start_answering(&n, a.conf);
+	/* Under systemd: more time to start while the child reads. */
+	starting_extend(true);
 	if (node_check_outbox(&chk, n.cfg.data_dir, a.conf) != 0) {
 		(void)starting_end();
 		tsock_free(&n.submit);
@@ -349,6 +352,7 @@ main(int argc, char **argv)
 		 * finds the same damage, so systemd is not to try again. */
 		return LOG_EXIT_CONFIG;
 	}
+	starting_extend(false);
 	if (service_init() != 0)
 		fatal("signals");
 	starting_say("opening the outbox");

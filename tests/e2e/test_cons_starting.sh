@@ -13,7 +13,9 @@
 # and once started, status answers as ever; once stopped, "not running".
 # During the store's checks before (their child kept waiting on the lock
 # of the LMDB file), status says "starting: checking the store", exit 3,
-# where it said "not running" (the control socket was bound after them).
+# where it said "not running" (the control socket was bound after them),
+# and under systemd it asks for more time to start (EXTEND_TIMEOUT_USEC),
+# where a check past TimeoutStartSec= (90 s) was killed and begun again.
 # And the client, past a file size limit (ulimit -f), says it could not
 # write, where SIGXFSZ killed it.
 . "$(dirname "$0")/lib.sh"
@@ -123,6 +125,9 @@ check "the request over the limits answered 'starting' while starting" \
 	grep -qx "answer 10" "$T/over.out"
 check "... and counted as refused (it was lost with the starting thread)" \
 	grep -q "control requests refused: 1$" "$T/st2.out"
+check "... and logged, as once started (start56 logged nothing of it)" \
+	grep -q 'event=control_refused reason=too_large text="request over the size limit while starting"$' \
+	"$N/consolidator.log"
 stop_cons TERM
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
 st_rc=$?
@@ -134,8 +139,20 @@ check "status once stopped: not running, exit 2 (exit $st_rc)" \
 # wants, for a lock of the LMDB file held by this script meanwhile.
 check "the lock of the store held" hold_lmdb_lock "$N/data/consolidator"
 lines=$(wc -l <"$N/consolidator.log")
+# What the consolidator tells systemd, a line a datagram.
+python3 - "$T/notify.sock" "$T/notify.log" <<'EOF2' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+EOF2
+PIDS[notify]=$!
+wait_for_file "$T/notify.sock" 30 "${PIDS[notify]}"
 rm -f "$N/run/consolidator.sock"
-"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+NOTIFY_SOCKET="$T/notify.sock" "$CONS" -c "$N/consolidator.conf" \
+	2>>"$N/consolidator.log" &
 PIDS[cons]=$!
 check "the control socket bound during the checks" \
 	wait_for_file "$N/run/consolidator.sock" 60 "${PIDS[cons]}"
@@ -147,11 +164,15 @@ check "... still checking: the check's child is there" \
 check "status during the store's checks: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
 check "... saying it checks the store" \
 	grep -Eq '^STARTING: the consolidator is starting: checking the store \(started [0-9]+ s ago\); it answers once started$' "$T/st4.out"
+check "... systemd asked for a minute more to start, saying why" \
+	wait_log "$T/notify.log" '^EXTEND_TIMEOUT_USEC=60000000 STATUS=checking the store$' 30
 release_lmdb_lock
 check "once the lock is let go, the daemon started" \
 	wait_log_after "$N/consolidator.log" "$lines" 'event=start ' 120
 # Its log line comes just before it serves.
 check "... and serves" wait_serving "$N/consolidator.conf" "${PIDS[cons]}"
+check "... and told systemd it is ready" wait_log "$T/notify.log" '^READY=1 ' 30
+sed 's/^/# notify: /' "$T/notify.log"
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/st5.out" 2>&1
 st_rc=$?
 check "status once started: its table, exit 0 or 1 (exit $st_rc)" \

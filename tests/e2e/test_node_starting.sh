@@ -6,6 +6,10 @@
 # answered (kuska status said "not running", exit 2, as for a node down):
 #  - kuska status says what it does, exit 3; kuska metrics alike;
 #  - kuska submit is refused, told to submit again once it has started;
+#  - under systemd it asks for more time to start (EXTEND_TIMEOUT_USEC)
+#    at once and every 20 s, where a check past TimeoutStartSec= (90 s)
+#    was killed and begun again for ever, and says it is ready only
+#    once started (a socket where NOTIFY_SOCKET points stands in);
 # and once started it serves as ever. The check is kept waiting on a
 # lock of the outbox's LMDB file held by the test (hold_lmdb_lock).
 . "$(dirname "$0")/lib.sh"
@@ -16,8 +20,19 @@ stop_node pnp TERM
 "$KUSKA" sim --out "$T/sim" --victims 5 --seed 56 >/dev/null
 
 check "the lock of the outbox held" hold_lmdb_lock "$N/data/pnp"
+# What the node tells systemd, a line a datagram.
+python3 - "$T/notify.sock" "$T/notify.log" <<'EOF2' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+EOF2
+PIDS[notify]=$!
+wait_for_file "$T/notify.sock" 30 "${PIDS[notify]}"
 rm -f "$N/run/pnp.sock"
-"$NODE" -c "$N/pnp.conf" 2>>"$N/pnp.log" &
+NOTIFY_SOCKET="$T/notify.sock" "$NODE" -c "$N/pnp.conf" 2>>"$N/pnp.log" &
 PIDS[pnp]=$!
 check "the submit socket bound during the outbox's check" \
 	wait_for_file "$N/run/pnp.sock" 60 "${PIDS[pnp]}"
@@ -27,10 +42,16 @@ st_rc=$?
 mt_rc=$?
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/sub.out" 2>&1
 sub_rc=$?
+# A request over the submit socket's limits (80 MiB), read and wiped.
+"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" bytes \
+	>"$T/over.out" 2>&1
 sed 's/^/# /' "$T/st.out" "$T/sub.out"
 check "... still checking: the check's child is there" \
 	grep -q . "/proc/${PIDS[pnp]}/task/${PIDS[pnp]}/children"
 check "status while starting: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
+check "... systemd asked for a minute more to start, saying why" \
+	wait_log "$T/notify.log" '^EXTEND_TIMEOUT_USEC=60000000 STATUS=checking the outbox$' 30
+check "... and not told it is ready" sh -c "! grep -q READY '$T/notify.log'"
 check "... saying it checks the outbox" \
 	grep -Eq '^STARTING: the node is starting: checking the outbox \(started [0-9]+ s ago\); it answers once started$' "$T/st.out"
 check "metrics while starting: exit 3, nothing on stdout, the same words (exit $mt_rc)" \
@@ -39,11 +60,17 @@ check "metrics while starting: exit 3, nothing on stdout, the same words (exit $
 check "submit while starting: refused, nothing stored, told to submit again (exit $sub_rc)" \
 	sh -c "test $sub_rc != 0 &&
 		grep -Eq 'pnp.jsonl: the node refused the lines from 1 on: the node is starting: checking the outbox \(started [0-9]+ s ago\); submit the file again once it has started \(see kuska status\)$' '$T/sub.out'"
+check "a request over the limits answered 'starting' (CTL_STARTING, 10)" \
+	grep -qx "answer 10" "$T/over.out"
+check "... and logged, as once started (start56 logged nothing of it)" \
+	grep -q 'event=submit_dropped reason=too_large$' "$N/pnp.log"
 
 release_lmdb_lock
 check "once the lock is let go, the node serves" \
 	wait_serving "$N/pnp.conf" "${PIDS[pnp]}"
 check "... and logged its start" wait_log "$N/pnp.log" 'event=start ' 30
+check "... and told systemd it is ready" wait_log "$T/notify.log" '^READY=1 ' 30
+sed 's/^/# notify: /' "$T/notify.log"
 "$KUSKA" status -c "$N/pnp.conf" >"$T/st2.out" 2>&1
 st_rc=$?
 check "status once started: exit 0 or 1, not starting (exit $st_rc)" \
