@@ -168,7 +168,12 @@ endforeach()
 # with the rebuild under load. test_query_preparing holds an audit asleep
 # while its client asks every 2 s, then one failing, then one with data
 # delivered during it (5.2 s of CPU in its 35 s at load 11), and counts
-# its tries and its releases, never a time.
+# its tries and its releases, never a time. test_release_evict holds an
+# audit asleep 1.5 s, then asks 70 cheap questions (4.2 s of CPU in its
+# 30 s at load 9) and counts the releases computed, never a time.
+# test_starting_flood floods two daemons held in their start checks with
+# 12,000 unread requests each (0.8 s of CPU in its 17 s alone) and waits
+# 5 s for a heartbeat after each; it times nothing.
 set(E2E_WAITING
 	test_attention test_clock test_completion test_cons_starting
 	test_corrupt test_court_officer test_deliveries test_diskfull test_estimate
@@ -177,7 +182,8 @@ set(E2E_WAITING
 	test_keyholder_liar test_keyholder_unreached test_lifecycle
 	test_local test_lockout test_lostack test_ministry test_network
 	test_holder_flood test_outbox_undecodable
-	test_query_odd test_query_preparing test_recover_liar test_restore test_restore_behind
+	test_query_odd test_query_preparing test_recover_liar test_release_evict
+	test_restore test_restore_behind test_starting_flood
 	test_revoke test_submit_officer test_takeups test_thief
 )
 # These ran alone for the load they make (a processor or both busy for

@@ -29,8 +29,11 @@
  * The cache lives in this module (the consolidator answers one query at
  * a time; nothing here is thread-safe but release_cache_counts). It keeps
  * at most 64 releases and 64 MiB of them (cells, hidden flags, index),
- * the least recently asked for going first while either is passed; the
- * release just computed is always kept (docs/LIMITS.md).
+ * the least recently asked for going first while either is passed, those
+ * of components without records (every cell 0: computed in milliseconds)
+ * before any other, so that asking for years without records pushes out
+ * no release of seconds; the release just computed is always kept
+ * (docs/LIMITS.md).
  */
 #ifndef KUSKA_RELEASE_H
 #define KUSKA_RELEASE_H

@@ -189,6 +189,27 @@ check_qtable_fields(const struct qtable *t)
 				abort();
 }
 
+/*
+ * A table's error read as kuska reads it (codec_query_preparing): the
+ * same verdict whatever the room given, what it says cut within that
+ * room, the start of what a larger room gets; one read as PREPARING is a
+ * busy refusal too (codec_query_refused_for_now), which an older kuska
+ * stops at.
+ */
+static void
+check_preparing(const char *error)
+{
+	char what[sizeof(((struct qtable *)NULL)->error)], small[8];
+	bool yes = codec_query_preparing(error, what, sizeof(what));
+
+	if (yes != codec_query_preparing(error, small, sizeof(small)) ||
+	    (yes && (!text_ok(what, sizeof(what)) ||
+		     strlen(small) > sizeof(small) - 1 ||
+		     strncmp(what, small, strlen(small)) != 0 ||
+		     !codec_query_refused_for_now(error))))
+		abort();
+}
+
 static void
 fuzz_qtable(const uint8_t *data, size_t size)
 {
@@ -199,6 +220,7 @@ fuzz_qtable(const uint8_t *data, size_t size)
 	if (codec_qtable_decode(data, size, &t) != 0)
 		return;
 	check_qtable_fields(&t);
+	check_preparing(t.error);
 	if (codec_qtable_encode(&t, &b1, &l1) != 0)
 		abort();
 	codec_qtable_clear(&t);
