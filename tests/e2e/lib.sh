@@ -201,7 +201,15 @@ net_init() {
 		exit 1
 	}
 	N="$T/net"
-	sed -i '/^indicators = /d' "$N/consolidator.conf"
+	# The key and the comment above it, so that a line a test appends has
+	# the number it had before demo init wrote them (test_hostile).
+	sed -i '/^# The Commission.s outcome indicators/,/^indicators = /d' \
+		"$N/consolidator.conf"
+	grep -q '^indicators = \|^# The Commission' "$N/consolidator.conf" && {
+		echo "net_init: demo init's indicators left in consolidator.conf"
+		exit 1
+	}
+	return 0
 }
 
 # hold_lmdb_lock DIR: holds the lock LMDB takes on the first byte of
