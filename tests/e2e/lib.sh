@@ -212,6 +212,28 @@ net_init() {
 	return 0
 }
 
+# notify_listen SOCK LOG: listens at SOCK (for NOTIFY_SOCKET) as systemd
+# does, writing what a daemon tells it to LOG, a line a datagram, until
+# SOCK is gone (the test's directory removed at its end: it needs no kill,
+# which a python3 behind a shim that forks would escape). False if SOCK
+# is not there within 30 s.
+notify_listen() {
+	python3 - "$1" "$2" <<'EOF' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.5)
+with open(sys.argv[2], "a", buffering=1) as f:
+    while os.path.exists(sys.argv[1]):
+        try:
+            f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        except socket.timeout:
+            pass
+EOF
+	PIDS[notify]=$!
+	wait_for_file "$1" 30 "${PIDS[notify]}"
+}
+
 # hold_lmdb_lock DIR: holds the lock LMDB takes on the first byte of
 # DIR/lock.mdb to set up a file no process has open, until
 # release_lmdb_lock: meanwhile the check a daemon makes of that file at

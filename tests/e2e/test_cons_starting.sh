@@ -139,17 +139,8 @@ check "status once stopped: not running, exit 2 (exit $st_rc)" \
 # wants, for a lock of the LMDB file held by this script meanwhile.
 check "the lock of the store held" hold_lmdb_lock "$N/data/consolidator"
 lines=$(wc -l <"$N/consolidator.log")
-# What the consolidator tells systemd, a line a datagram.
-python3 - "$T/notify.sock" "$T/notify.log" <<'EOF2' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
-EOF2
-PIDS[notify]=$!
-wait_for_file "$T/notify.sock" 30 "${PIDS[notify]}"
+# What the consolidator tells systemd.
+notify_listen "$T/notify.sock" "$T/notify.log"
 rm -f "$N/run/consolidator.sock"
 NOTIFY_SOCKET="$T/notify.sock" "$CONS" -c "$N/consolidator.conf" \
 	2>>"$N/consolidator.log" &

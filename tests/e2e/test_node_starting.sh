@@ -20,17 +20,8 @@ stop_node pnp TERM
 "$KUSKA" sim --out "$T/sim" --victims 5 --seed 56 >/dev/null
 
 check "the lock of the outbox held" hold_lmdb_lock "$N/data/pnp"
-# What the node tells systemd, a line a datagram.
-python3 - "$T/notify.sock" "$T/notify.log" <<'EOF2' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
-EOF2
-PIDS[notify]=$!
-wait_for_file "$T/notify.sock" 30 "${PIDS[notify]}"
+# What the node tells systemd.
+notify_listen "$T/notify.sock" "$T/notify.log"
 rm -f "$N/run/pnp.sock"
 NOTIFY_SOCKET="$T/notify.sock" "$NODE" -c "$N/pnp.conf" 2>>"$N/pnp.log" &
 PIDS[pnp]=$!
