@@ -39,6 +39,7 @@
 #define SUBMIT_TIMEOUT_S 120     /* --timeout, default */
 #define SUBMIT_TIMEOUT_MAX_S 86400
 #define SUBMIT_END_TIMEOUT_MS 5000 /* the end of a run told to the node */
+#define SUBMIT_EXIT_STARTING 3	   /* the node is starting, as kuska status */
 
 /*
  * Set by the first SIGINT or SIGTERM: the chunk the node is answering is
@@ -180,6 +181,7 @@ submit_send_chunk(struct run *run, const char *name, struct chunk *c,
 			 "the node is starting: %s; submit the file again once "
 			 "it has started (see kuska status)",
 			 rep.error);
+		run->node_starting = true;
 	} else {
 		snprintf(why, sizeof(why), "%s", rep.error);
 	}
@@ -488,6 +490,13 @@ cmd_submit(int argc, char **argv)
 		memset(&t, 0, sizeof(t));
 		r = submit_file(&run, argv[i], &t, &sent);
 		progress_clear(&run.prog);
+		/* A node starting refuses every piece alike, said once: the
+		 * files after this one are named as not sent. */
+		if (run.node_starting) {
+			submit_print_summary(&run, argv[i], &t, r);
+			status = SUBMIT_EXIT_STARTING;
+			break;
+		}
 		if (r == -EINTR && !sent) {
 			fprintf(stderr,
 				"kuska submit: %s: interrupted: nothing of "
@@ -541,8 +550,9 @@ cmd_submit(int argc, char **argv)
 		submit_say_not_sent(&run, argv, i, argc);
 	progress_clear(&run.prog);
 	/* A node gone or not answering, or a request cut short: the node
-	 * ends the submission itself, after 5 minutes without its requests. */
-	if (status != 2 && status < 128)
+	 * ends the submission itself, after 5 minutes without its requests;
+	 * a node starting holds none of it. */
+	if (status != 2 && status != SUBMIT_EXIT_STARTING && status < 128)
 		end_run(&run);
 	ctl_close(&run.ctl);
 	if (run.report != NULL &&

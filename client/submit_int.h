@@ -65,6 +65,9 @@ struct run {
 	int timeout_s;	      /* --timeout: a piece's answer waited for */
 	FILE *report;	      /* --report: every refusal and warning */
 	const char *inst;     /* the node's institution, as "pnp" */
+	/* The node answered that it is starting (CTL_STARTING): it refuses
+	 * every piece so, and the run stops at the first (exit 3). */
+	bool node_starting;
 	struct progress prog; /* on a terminal */
 };
 

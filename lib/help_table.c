@@ -119,6 +119,8 @@ const struct help_cmd help_table[] = {
 			   "not JSON Lines; a piece the node refused whole"},
 		     {"2", "the node not reached, or gone or not answering; "
 			   "a usage or configuration error"},
+		     {"3", "the node is starting: nothing stored; submit "
+			   "again once it has started (kuska status)"},
 		     {"130", "interrupted (143 by SIGTERM)"},
 		     {0},
 		 }},

@@ -5,7 +5,9 @@
 # opens it. Meanwhile its submit socket answers "starting", where nothing
 # answered (kuska status said "not running", exit 2, as for a node down):
 #  - kuska status says what it does, exit 3; kuska metrics alike;
-#  - kuska submit is refused, told to submit again once it has started;
+#  - kuska submit is refused, told to submit again once it has started,
+#    once: it stops at the first file (a node starting refuses every
+#    one), names the others as not sent, exit 3 as kuska status;
 #  - under systemd it asks for more time to start (EXTEND_TIMEOUT_USEC)
 #    at once and every 20 s, where a check past TimeoutStartSec= (90 s)
 #    was killed and begun again for ever, and says it is ready only
@@ -31,7 +33,9 @@ check "the submit socket bound during the outbox's check" \
 st_rc=$?
 "$KUSKA" metrics -c "$N/pnp.conf" >"$T/mt.out" 2>"$T/mt.err"
 mt_rc=$?
-"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/sub.out" 2>&1
+head -n 2 "$T/sim/pnp.jsonl" >"$T/pnp-2.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" "$T/pnp-2.jsonl" \
+	>"$T/sub.out" 2>&1
 sub_rc=$?
 # A request over the submit socket's limits (80 MiB), read and wiped.
 "$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" bytes \
@@ -48,9 +52,13 @@ check "... saying it checks the outbox" \
 check "metrics while starting: exit 3, nothing on stdout, the same words (exit $mt_rc)" \
 	sh -c "test $mt_rc = 3 && ! test -s '$T/mt.out' &&
 		grep -q '^kuska metrics: the node is starting: checking the outbox' '$T/mt.err'"
-check "submit while starting: refused, nothing stored, told to submit again (exit $sub_rc)" \
-	sh -c "test $sub_rc != 0 &&
+check "submit while starting: refused, nothing stored, told to submit again, exit 3 as status (exit $sub_rc)" \
+	sh -c "test $sub_rc = 3 &&
 		grep -Eq 'pnp.jsonl: the node refused the lines from 1 on: the node is starting: checking the outbox \(started [0-9]+ s ago\); submit the file again once it has started \(see kuska status\)$' '$T/sub.out'"
+check "... said once, for the first file alone (each was refused so)" \
+	test "$(grep -c 'the node is starting' "$T/sub.out")" = 1
+check "... the second file named as not sent" \
+	grep -qx "kuska submit: $T/pnp-2.jsonl: not sent: the command stopped before it; submit it too" "$T/sub.out"
 check "a request over the limits answered 'starting' (CTL_STARTING, 10)" \
 	grep -qx "answer 10" "$T/over.out"
 check "... and logged, as once started (start56 logged nothing of it)" \
