@@ -404,6 +404,22 @@ check_answer(const struct qtable *t)
 	free(buf);
 }
 
+/* Whether lists ("pnp+mp+mimp") names list. */
+static bool
+names_list(const char *lists, const char *list)
+{
+	size_t n = strlen(list);
+	const char *p = lists;
+
+	while ((p = strstr(p, list)) != NULL) {
+		if ((p == lists || p[-1] == '+') &&
+		    (p[n] == '\0' || p[n] == '+'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 /*
  * Whether s, the secretariat's cell of the estimate table in column col,
  * is a, the analyst's, as the secretariat is shown it: a figure rounded
@@ -424,6 +440,44 @@ estimate_shown(const char *col, const struct cell *s, const struct cell *a)
 	       strncmp(s->text, "suppressed: ", 12) == 0;
 }
 
+/*
+ * Whether s, the secretariat's lists of an estimate whose figures are
+ * suppressed, names the overlap's institutions where a, the analyst's,
+ * names the lists the estimate used: those with a linkable victim (the
+ * others dropped), which would tell that an institution's overlap cells
+ * are empty (estimate_table.c's row_start). So a's lists are among s's.
+ */
+static bool
+estimate_lists_shown(const struct qtable *sec, size_t row, size_t col,
+		     const struct cell *a)
+{
+	const struct cell *s = &sec->rows[row][col];
+	char list[16];
+	const char *p = a->text;
+	size_t n, j;
+
+	if (strcmp(sec->cols[col], "lists") != 0 || s->kind != CELL_TEXT ||
+	    a->kind != CELL_TEXT)
+		return false;
+	for (j = 0; j < sec->n_cols; j++)
+		if (strcmp(sec->cols[j], "note") == 0)
+			break;
+	if (j == sec->n_cols || sec->rows[row][j].kind != CELL_TEXT ||
+	    strncmp(sec->rows[row][j].text, "suppressed: ", 12) != 0)
+		return false; /* figures shown: the lists are the analyst's */
+	while (*p != '\0') {
+		n = strcspn(p, "+");
+		if (n == 0 || n >= sizeof(list))
+			return false;
+		memcpy(list, p, n);
+		list[n] = '\0';
+		if (!names_list(s->text, list))
+			return false;
+		p += n + (p[n] == '+');
+	}
+	return true;
+}
+
 /* The secretariat's table is the analyst's with cells hidden (and, in
  * the estimate, figures rounded). */
 static void
@@ -442,7 +496,8 @@ check_hidden_only(const char *table, const struct qtable *sec,
 			    (s->kind == CELL_EMPTY && a->kind != CELL_TEXT))
 				continue;
 			if (strcmp(table, "estimate") == 0 &&
-			    estimate_shown(sec->cols[j], s, a))
+			    (estimate_shown(sec->cols[j], s, a) ||
+			     estimate_lists_shown(sec, i, j, a)))
 				continue;
 			if (s->kind != a->kind || s->number != a->number ||
 			    strcmp(s->text, a->text) != 0)
