@@ -428,6 +428,29 @@ held_query_net() {
 	check "the consolidator answers" test $? = 0
 }
 
+# audit_held_net: net_init with nothing made ahead (prepare_quiet_s 0, so a
+# question's own audit is the one held), the consolidator started with
+# debug lines under tests/tools/shim/slowread.c holding the audit's
+# thread in GLPK while the file $SLOW exists, the key holder and the five
+# nodes, 25 simulated victims (seed 43) delivered. Sets QEP, SLOW and
+# ASKER; skips when the shim is not built.
+audit_held_net() {
+	local i lib="$KUSKA_BIN/libkuska_slowread.so"
+	[ -r "$lib" ] || skip "no $lib"
+	ASKER="$KUSKA_BIN/kuska_asker"
+	net_init
+	echo "prepare_quiet_s = 0" >>"$N/consolidator.conf"
+	QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
+	SLOW="$T/slow"
+	KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-audit KUSKA_SLOW_GLPK=1 \
+		LD_PRELOAD="$lib" start_cons -d
+	start_keyholder
+	for i in $INSTS; do start_node "$i"; done
+	"$KUSKA" sim --out "$T/sim" --victims 25 --seed 43 >/dev/null
+	check "the nodes accept everything" submit_all "$T/sim"
+	check "everything delivered" wait_delivered 120
+}
+
 # flood_net START: net_init with room for many connections of one key
 # (max_connections_per_key 64, max_pending_per_address 2), the
 # consolidator started by the command START (start_cons, or a function of

@@ -17,22 +17,7 @@
 # delivering on), where each try began another audit.
 . "$(dirname "$0")/lib.sh"
 
-lib="$KUSKA_BIN/libkuska_slowread.so"
-[ -r "$lib" ] || skip "no $lib"
-ASKER="$KUSKA_BIN/kuska_asker"
-
-net_init
-# Nothing made ahead: the question's own audit is the one held.
-echo "prepare_quiet_s = 0" >>"$N/consolidator.conf"
-QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
-SLOW="$T/slow"
-KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-audit KUSKA_SLOW_GLPK=1 \
-	LD_PRELOAD="$lib" start_cons -d
-start_keyholder
-for i in $INSTS; do start_node "$i"; done
-"$KUSKA" sim --out "$T/sim" --victims 25 --seed 43 >/dev/null
-check "the nodes accept everything" submit_all "$T/sim"
-check "everything delivered" wait_delivered 120
+audit_held_net
 
 touch "$SLOW"
 "$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \

@@ -385,6 +385,26 @@ left_after_kill(const char *path, unsigned long rate, uint64_t wall)
 }
 
 /*
+ * Two requests of 10 within a millisecond, at rate per day: a reserve
+ * charged ahead, capped at rate / ACCOUNT_RESERVE_SHARE.
+ */
+static void
+reserve_charged(struct accounts *as, struct account *a, const char *path,
+		unsigned long rate)
+{
+	uint64_t ms;
+	int unsynced;
+
+	for (ms = 1; ms <= 2; ms++) {
+		assert_true(account_take(a, rate, 10, ms));
+		assert_int_equal(account_charge(as, a, 10, path, rate, ms,
+						DAY_MS + ms, &unsynced),
+				 0);
+	}
+	assert_int_equal(a->reserve, rate / ACCOUNT_RESERVE_SHARE);
+}
+
+/*
  * A reserve charged ahead with the node's bucket nearly full: the file's
  * allowance refills from the write on, as the node's does, but the node's
  * stops at rate_per_day (a full bucket, or a reload lowering the rate)
@@ -408,17 +428,7 @@ test_charge_full_bucket(void **state)
 	tmp_path(dir, sizeof(dir), path, sizeof(path));
 	fail_fsync(0);
 	a = account_of(&as, "pnp", RATE, 1);
-	/* Two requests of 10 within a millisecond: a reserve, capped at
-	 * RATE / ACCOUNT_RESERVE_SHARE. */
-	assert_true(account_take(a, RATE, 10, 1));
-	assert_int_equal(
-	    account_charge(&as, a, 10, path, RATE, 1, DAY_MS + 1, &unsynced),
-	    0);
-	assert_true(account_take(a, RATE, 10, 2));
-	assert_int_equal(
-	    account_charge(&as, a, 10, path, RATE, 2, DAY_MS + 2, &unsynced),
-	    0);
-	assert_int_equal(a->reserve, RATE / ACCOUNT_RESERVE_SHARE);
+	reserve_charged(&as, a, path, RATE);
 	/* A day later, the bucket full: the reserve's worth asked. */
 	assert_true(account_take(a, RATE, 3000, 2 + DAY_MS));
 	r = account_charge(&as, a, 3000, path, RATE, 2 + DAY_MS, 2 * DAY_MS + 2,
@@ -431,14 +441,7 @@ test_charge_full_bucket(void **state)
 	/* Again, the rate lowered by a reload right after the reserve. */
 	memset(&as, 0, sizeof(as));
 	a = account_of(&as, "pnp", RATE, 1);
-	assert_true(account_take(a, RATE, 10, 1));
-	assert_int_equal(
-	    account_charge(&as, a, 10, path, RATE, 1, DAY_MS + 1, &unsynced),
-	    0);
-	assert_true(account_take(a, RATE, 10, 2));
-	assert_int_equal(
-	    account_charge(&as, a, 10, path, RATE, 2, DAY_MS + 2, &unsynced),
-	    0);
+	reserve_charged(&as, a, path, RATE);
 	assert_true(account_take(a, LOW, LOW, 3));
 	r = account_charge(&as, a, LOW, path, LOW, 3, DAY_MS + 3, &unsynced);
 	assert_true(r == 0 || r == 1);
