@@ -125,6 +125,12 @@ echo "# the report's key indicators: $(tr '\n' ' ' <"$T/report-key")"
 check "its report opens with the key indicators, all of them" \
 	sh -c "test -s '$T/report-key' && diff -q '$T/key-ids' '$T/report-key' >/dev/null"
 
+# The printout fits a terminal of 100 columns: three lines an indicator
+# (as 13 columns its lines ran to about 200 characters).
+check "the indicators' printout keeps within 100 columns" \
+	awk '!/^== / && length > 100 { bad = 1 } END { exit bad || NR < 20 }' \
+	"$T/indicators"
+
 # The demo's key outcome indicator, "Referrals to MIMP taken up
 # (%)" (protection-referral-takeup in config/indicators.conf), has a value
 # in the secretariat's report, in its period and in every semester of its
