@@ -714,6 +714,34 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 				  "consolidator by today count, %s days after "
 				  "the period ended: any that arrives later "
 				  "counts as beyond 30 days."},
+    [M_TIMELINESS_ZERO_NOTE] =
+	{"En 0 %%: %s. Un porcentaje de registros llegados en 30 días cuenta "
+	 "los registros del periodo que llegaron al consolidador 30 días o "
+	 "menos después de su fecha (el día del hecho que registran); en 0, "
+	 "ninguno llegó así: todos se enviaron más de 30 días después, como "
+	 "cuando una institución carga de una vez los registros de meses "
+	 "atrás o su nodo no envió nada durante semanas. Mide la demora en "
+	 "enviar los registros, no en atender a las víctimas.",
+	 "At 0%%: %s. A share of records within 30 days counts the period's "
+	 "records that reached the consolidator 30 days or less after their "
+	 "date (the day of the event they record); at 0, none did: all were "
+	 "submitted more than 30 days after it, as when an institution loads "
+	 "months of past records at once or its node sent nothing for weeks. "
+	 "It measures the delay in sending the records, not in caring for "
+	 "the victims."},
+    [M_TIMELINESS_ZERO_TABLE_NOTE] =
+	{"Ningún registro del periodo llegó al consolidador 30 días o menos "
+	 "después de su fecha (el día del hecho que registra): todos se "
+	 "enviaron más de 30 días después, como cuando una institución carga "
+	 "de una vez los registros de meses atrás o su nodo no envió nada "
+	 "durante semanas. Es la demora en enviar los registros, no en "
+	 "atender a las víctimas.",
+	 "None of the period's records reached the consolidator 30 days or "
+	 "less after its date (the day of the event it records): all were "
+	 "submitted more than 30 days after it, as when an institution loads "
+	 "months of past records at once or its node sent nothing for weeks. "
+	 "That is the delay in sending the records, not in caring for the "
+	 "victims."},
     [M_PERSONS] = {"%s personas", "%s persons"},
     [M_DAYS_UNIT] = {" d", " d"},
     [M_OBSERVED] = {"observadas", "observed"},

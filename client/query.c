@@ -208,6 +208,8 @@ cmd_query(int argc, char **argv)
 	else if (strcmp(q.table, "indicator_definitions") == 0 ||
 		 any_long(&tab))
 		query_print_blocks(&tab);
+	else if (strcmp(q.table, "indicators") == 0)
+		query_print_indicators(&tab);
 	else
 		query_print_text(&tab);
 	/* On standard error: the table itself stays as asked for. */

@@ -34,6 +34,17 @@ void query_print_text(const struct qtable *t);
  */
 void query_print_blocks(const struct qtable *t);
 
+/*
+ * The indicators' answer as text within 100 columns: as columns its 13
+ * fields made lines of about 200 characters. Three lines an indicator,
+ * a blank line after each: its period, id, key, level and component; its
+ * unit and figures (value, baseline, target and its period, progress,
+ * status), aligned across the indicators; its name, wrapped. A header of
+ * the same three lines names the columns. An answer with other columns
+ * (a consolidator of another kuska) goes as blocks.
+ */
+void query_print_indicators(const struct qtable *t);
+
 /* The table as CSV, a header line first; no field a formula when opened
  * (csvcell.h); every text cell of a column of codes of table (the
  * breakdown's value: a region 01 to 25) or of periods (period,

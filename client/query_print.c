@@ -93,15 +93,18 @@ query_print_text(const struct qtable *t)
 /* The terminal width text blocks are wrapped to. */
 #define BLOCK_WIDTH 78
 
+/* The width the indicators' lines keep within. */
+#define INDICATORS_WIDTH 100
+
 /*
  * Prints s from column indent on, wrapped at spaces so that no line
- * passes BLOCK_WIDTH (a word longer than the room goes whole on its own
- * line); the lines after the first are indented.
+ * passes width (a word longer than the room goes whole on its own line);
+ * the lines after the first are indented.
  */
 static void
-print_wrapped(const char *s, size_t indent)
+print_wrapped_to(const char *s, size_t indent, size_t width)
 {
-	size_t room = BLOCK_WIDTH > indent + 20 ? BLOCK_WIDTH - indent : 20;
+	size_t room = width > indent + 20 ? width - indent : 20;
 	size_t col = 0, n;
 
 	while (*s == ' ')
@@ -122,6 +125,12 @@ print_wrapped(const char *s, size_t indent)
 			s++;
 	}
 	putchar('\n');
+}
+
+static void
+print_wrapped(const char *s, size_t indent)
+{
+	print_wrapped_to(s, indent, BLOCK_WIDTH);
 }
 
 void
@@ -148,6 +157,113 @@ query_print_blocks(const struct qtable *t)
 			printf("%*s", (int)(label - strlen(t->cols[j]) - 1),
 			       "");
 			print_wrapped(v, label);
+		}
+	}
+}
+
+/* The indicators' columns (INDICATORS.md) on the first two lines of
+ * each indicator; the name goes on the third. */
+static const char *const ind_first[] = {"period", "indicator", "key", "level",
+					"component"};
+static const char *const ind_second[] = {"unit",   "value",	    "baseline",
+					 "target", "target_period", "progress",
+					 "status"};
+#define IND_FIRST (sizeof(ind_first) / sizeof(ind_first[0]))
+#define IND_SECOND (sizeof(ind_second) / sizeof(ind_second[0]))
+
+/* The column of t named name, or -1. */
+static int
+column_of(const struct qtable *t, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], name) == 0)
+			return (int)j;
+	return -1;
+}
+
+/* The widest of column col's header and cells in t. */
+static size_t
+column_width(const struct qtable *t, int col)
+{
+	char buf[sizeof(((struct cell *)0)->text) + 16];
+	size_t w = utf8_chars(t->cols[col], SIZE_MAX), i, l;
+
+	for (i = 0; i < t->n_rows; i++) {
+		l = utf8_chars(
+		    cell_text(&t->rows[i][col], t->k, buf, sizeof(buf)),
+		    SIZE_MAX);
+		if (l > w)
+			w = l;
+	}
+	return w;
+}
+
+/*
+ * One line of the indicators' printout: from column indent on, the n
+ * columns of t at cols[], of widths w[], two spaces apart; row (SIZE_MAX:
+ * the header) gives the cells, numbers right-aligned, words left.
+ */
+static void
+put_line(const struct qtable *t, size_t row, const int *cols, const size_t *w,
+	 size_t n, size_t indent)
+{
+	char buf[sizeof(((struct cell *)0)->text) + 16];
+	size_t j, pending = indent;
+
+	for (j = 0; j < n; j++) {
+		pending += j ? 2 : 0;
+		if (row == SIZE_MAX) {
+			put_cell(t->cols[cols[j]], w[j], false, &pending);
+		} else {
+			const struct cell *c = &t->rows[row][cols[j]];
+			put_cell(cell_text(c, t->k, buf, sizeof(buf)), w[j],
+				 c->kind != CELL_TEXT, &pending);
+		}
+	}
+	putchar('\n');
+}
+
+void
+query_print_indicators(const struct qtable *t)
+{
+	int first[IND_FIRST], second[IND_SECOND], name;
+	size_t w1[IND_FIRST], w2[IND_SECOND], indent, i, j;
+
+	name = column_of(t, "name");
+	for (j = 0; j < IND_FIRST; j++)
+		first[j] = column_of(t, ind_first[j]);
+	for (j = 0; j < IND_SECOND; j++)
+		second[j] = column_of(t, ind_second[j]);
+	/* Every column named once, and no other. */
+	for (j = 0; j < IND_FIRST; j++)
+		if (first[j] < 0)
+			name = -1;
+	for (j = 0; j < IND_SECOND; j++)
+		if (second[j] < 0)
+			name = -1;
+	if (name < 0 || t->n_cols != IND_FIRST + IND_SECOND + 1) {
+		query_print_blocks(t);
+		return;
+	}
+	for (j = 0; j < IND_FIRST; j++)
+		w1[j] = column_width(t, first[j]);
+	for (j = 0; j < IND_SECOND; j++)
+		w2[j] = column_width(t, second[j]);
+	indent = w1[0] + 2;
+	put_line(t, SIZE_MAX, first, w1, IND_FIRST, 0);
+	put_line(t, SIZE_MAX, second, w2, IND_SECOND, indent);
+	printf("%*s", (int)indent, "");
+	print_wrapped_to(t->cols[name], indent, INDICATORS_WIDTH);
+	for (i = 0; i < t->n_rows; i++) {
+		putchar('\n');
+		put_line(t, i, first, w1, IND_FIRST, 0);
+		put_line(t, i, second, w2, IND_SECOND, indent);
+		if (t->rows[i][name].kind == CELL_TEXT) {
+			printf("%*s", (int)indent, "");
+			print_wrapped_to(codec_cell_str(&t->rows[i][name]),
+					 indent, INDICATORS_WIDTH);
 		}
 	}
 }

@@ -70,13 +70,38 @@ rp_recent_note(uint32_t code, int32_t today, char *out, size_t cap)
 	return out;
 }
 
+/*
+ * Whether every share within 30 days of the timeliness answer t reads 0,
+ * and one does: none of the period's records reached the consolidator
+ * within 30 days of its date (walk56b: the demo's records, all submitted
+ * on the day it ran, months after their dates, read 0.0% with no word of
+ * why).
+ */
+static bool
+all_late(const struct qtable *t)
+{
+	struct svg_val v;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++) {
+		v = rp_val(t, i, "within_30_days_pct");
+		if (v.kind != SVG_NUM)
+			continue;
+		if (v.v != 0)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 void
 rp_sec_timeliness(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_TIMELINESS];
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][48];
-	char note[400];
+	char note[400], both[1024];
 	struct svg_bars c;
 	size_t i;
 
@@ -115,6 +140,12 @@ rp_sec_timeliness(struct report *r)
 	    rp_any_value(t, "within_30_days_pct"))
 		r->note = rp_timeliness_note(r->code, r->d->today, note,
 					     sizeof(note));
+	/* A 0 everywhere says what it counts, and why it may read so. */
+	if (r->note != NULL && all_late(t)) {
+		snprintf(both, sizeof(both), "%s %s", r->note,
+			 tr(M_TIMELINESS_ZERO_TABLE_NOTE));
+		r->note = both;
+	}
 	rp_fig_close(r, t, "timeliness", NULL);
 out:
 	rp_section_end(r);

@@ -315,13 +315,41 @@ reads_takeups(const struct qtable *t, size_t row)
 }
 
 /*
- * The names of the rows keep shows (NULL: all) of t that read more than
- * 100 per 100 (rates.h), each quoted, joined by ", ", into buf; "" if
- * none. Returns buf.
+ * Whether row of t is an indicator that is a share of records within 30
+ * days (its expression timeliness.within_30_days_pct[...] alone, spaces
+ * aside) and reads 0: none of the period's records reached the
+ * consolidator within 30 days of its date, as when an institution loads
+ * months of records at once or a node sends nothing for weeks. A reader
+ * could not tell that from a failure of the institution's work (walk56b:
+ * records all submitted on one day, long after their dates, read 0.0%).
+ */
+static bool
+timeliness_zero(const struct qtable *t, size_t row)
+{
+	static const char want[] = "timeliness.within_30_days_pct[";
+	const char *e = rp_text_of(t, row, "expression");
+	struct svg_val v = rp_val(t, row, "value");
+	char s[160];
+	size_t n = 0;
+
+	for (; *e != '\0' && n + 1 < sizeof(s); e++)
+		if (!isspace((unsigned char)*e))
+			s[n++] = *e;
+	s[n] = '\0';
+	return v.kind == SVG_NUM && v.v == 0 &&
+	       strncmp(s, want, sizeof(want) - 1) == 0 &&
+	       strchr(s + sizeof(want) - 1, '[') == NULL && n > 0 &&
+	       s[n - 1] == ']';
+}
+
+/*
+ * The names of the rows keep shows (NULL: all) of t that which is true
+ * of (a rate over 100 per 100, rates.h; a share within 30 days reading 0),
+ * each quoted, joined by ", ", into buf; "" if none. Returns buf.
  */
 static char *
-rates_named(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
-	    char *buf, size_t cap)
+rows_named(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
+	   bool (*which)(const struct qtable *, size_t), char *buf, size_t cap)
 {
 	size_t i, len = 0;
 
@@ -329,7 +357,7 @@ rates_named(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
 	for (i = 0; i < t->n_rows; i++) {
 		char quoted[160];
 		int w;
-		if ((keep != NULL && !keep(t, i)) || !rates_over_100(t, i))
+		if ((keep != NULL && !keep(t, i)) || !which(t, i))
 			continue;
 		snprintf(quoted, sizeof(quoted), tr(M_QUOTED),
 			 rp_text_of(t, i, "name"));
@@ -348,14 +376,15 @@ void
 rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
 {
-	char names[256];
+	char names[512];
 
 	if (any_row(t, keep, reads_takeups) &&
 	    rp_no_takeups(r, t, names, sizeof(names))[0] != '\0') {
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_NO_TAKEUPS_IND_NOTE), names);
 	}
-	if (rates_named(t, keep, names, sizeof(names))[0] != '\0') {
+	if (rows_named(t, keep, rates_over_100, names, sizeof(names))[0] !=
+	    '\0') {
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_RATE_OVER_100_NOTE), names);
 	}
@@ -408,6 +437,11 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 	if (any_row(t, keep, arrived_by_today)) {
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_ARRIVED_NOTE), i18n_word("status", "achieved"));
+	}
+	if (rows_named(t, keep, timeliness_zero, names, sizeof(names))[0] !=
+	    '\0') {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_TIMELINESS_ZERO_NOTE), names);
 	}
 }
 

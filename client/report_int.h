@@ -229,7 +229,8 @@ const char *rp_indicator_instead(const struct html_table *ht, size_t row,
  * period is over, what a baseline period is; and, when one is on the
  * prosecution funnel or the referrals taken up, that the latest periods read
  * low; when one is on the days to take-up or the timeliness, that they read
- * short and fresh. Each begins with a space. */
+ * short and fresh; when a share within 30 days reads 0, what it counts and
+ * why it may. Each begins with a space. */
 void rp_indicator_notes(struct report *r, const struct qtable *t,
 			bool (*keep)(const struct qtable *, size_t));
 

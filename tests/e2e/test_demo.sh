@@ -125,6 +125,29 @@ echo "# the report's key indicators: $(tr '\n' ' ' <"$T/report-key")"
 check "its report opens with the key indicators, all of them" \
 	sh -c "test -s '$T/report-key' && diff -q '$T/key-ids' '$T/report-key' >/dev/null"
 
+# The printout fits a terminal of 100 columns: three lines an indicator
+# (as 13 columns its lines ran to about 200 characters).
+check "the indicators' printout keeps within 100 columns" \
+	awk '!/^== / && length > 100 { bad = 1 } END { exit bad || NR < 20 }' \
+	"$T/indicators"
+# The example baselines and targets are of the demo's size: each
+# indicator of 2025 is at most three times its way from baseline to
+# target (the examples before set 500 victims identified against the
+# demo's 3,219, progress 27.190, and 100 convictions against 293, both
+# "achieved"), and the key ones read four statuses or more, not all alike.
+# Each indicator's first line is its period and id; the next ends in its
+# progress and status (id, key, progress, status).
+awk '$1 == "2025" && NF >= 5 { id = $2; key = $3; next }
+	id != "" { print id, key, $(NF - 1), $NF; id = "" }' \
+	"$T/indicators" >"$T/statuses"
+echo "# the indicators of 2025 (id, key, progress, status):"
+sed 's/^/#   /' "$T/statuses"
+check "every indicator of 2025 has a progress within 3 of its way" \
+	awk '$3 !~ /^-?[0-9]+\.[0-9]+$/ || $3 > 3 || $3 < -3 { bad = 1 }
+		END { exit bad || NR != 16 }' "$T/statuses"
+check "the key indicators of 2025 read four statuses or more" \
+	test "$(awk '$2 == "yes" { print $4 }' "$T/statuses" | sort -u | wc -l)" -ge 4
+
 # The demo's key outcome indicator, "Referrals to MIMP taken up
 # (%)" (protection-referral-takeup in config/indicators.conf), has a value
 # in the secretariat's report, in its period and in every semester of its

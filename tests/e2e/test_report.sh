@@ -146,6 +146,24 @@ for who in secretariat:es analyst:en; do
 		grep -q 'id="f-trend"' "$T/$role.dom.html"
 	check "$role: each indicator beside its means of verification" \
 		grep -qF 'expression">100 * referrals.taken_up<wbr>[to=<wbr>mimp] / referrals.sent<wbr>[to=<wbr>mimp]<' "$T/$role.dom.html"
+	# Its records were all submitted today, a year and more after their
+	# dates: every timeliness reads 0, and the page says what that 0
+	# counts and why, under the key indicators and under the timeliness
+	# (walk56b: a bare 0.0% no reader could explain).
+	case $lang in
+	es)
+		zero_ind='En 0 %: «Registros que llegan al consolidador en 30 días o menos (%)». Un porcentaje de registros llegados en 30 días cuenta los registros del periodo'
+		zero_fig='Ningún registro del periodo llegó al consolidador 30 días o menos después de su fecha'
+		;;
+	*)
+		zero_ind='At 0%: “Records reaching the consolidator within 30 days (%)”. A share of records within 30 days counts the period&#39;s records'
+		zero_fig='None of the period&#39;s records reached the consolidator 30 days or less after its date'
+		;;
+	esac
+	check "$role: its timeliness indicator reads 0, and a note says why" \
+		grep -qF "$zero_ind" "$page"
+	check "$role: ... and so does its timeliness figure" \
+		grep -qF "$zero_fig" "$page"
 	check "$role: no request leaves the file" \
 		python3 "$HERE/report_check.py" net "$out.net.json"
 	check "$role: nothing on the console" \

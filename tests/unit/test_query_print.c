@@ -3,7 +3,7 @@
  * of periods is quoted in every row, a year as a semester, so that a
  * spreadsheet taking quoted fields as text holds the column as one type;
  * counts stay bare; a table the consolidator does not know is said to be
- * of a later kuska than its.
+ * of a later kuska than its; the indicators as text fit 100 columns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,9 +18,11 @@
 
 #include "query_int.h"
 
-/* What query_print_csv writes of t, asked as table; the caller frees. */
+/* What print writes of t on standard output (table, for the CSV); the
+ * caller frees. */
 static char *
-csv_of(const struct qtable *t, const char *table)
+printed(const struct qtable *t, const char *table,
+	void (*print)(const struct qtable *))
 {
 	FILE *tmp = tmpfile();
 	char *out;
@@ -32,7 +34,10 @@ csv_of(const struct qtable *t, const char *table)
 	saved = dup(STDOUT_FILENO);
 	assert_true(saved >= 0);
 	assert_true(dup2(fileno(tmp), STDOUT_FILENO) >= 0);
-	query_print_csv(t, table);
+	if (print != NULL)
+		print(t);
+	else
+		query_print_csv(t, table);
 	assert_int_equal(fflush(stdout), 0);
 	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
 	close(saved);
@@ -44,6 +49,13 @@ csv_of(const struct qtable *t, const char *table)
 	assert_int_equal(fread(out, 1, (size_t)len, tmp), (size_t)len);
 	fclose(tmp);
 	return out;
+}
+
+/* What query_print_csv writes of t, asked as table; the caller frees. */
+static char *
+csv_of(const struct qtable *t, const char *table)
+{
+	return printed(t, table, NULL);
 }
 
 static struct cell
@@ -168,6 +180,127 @@ test_definitions(void **state)
 	free(t.rows);
 }
 
+static const char ind_cols[] =
+    "period,indicator,name,level,component,key,unit,value,baseline,target,"
+    "target_period,progress,status";
+
+/* Row i of the indicators' table t: id, name, unit, value (NULL:
+ * withheld), progress (NULL: none) and status; the rest fixed. */
+static void
+ind_row(struct qtable *t, size_t i, const char *id, const char *name,
+	const char *unit, const char *value, const char *progress,
+	const char *status)
+{
+	struct cell *r = t->rows[i];
+
+	r[0] = text("2025");
+	r[1] = text(id);
+	r[2] = text(name);
+	r[3] = text("assumption");
+	r[4] = text("governance");
+	r[5] = text("yes");
+	r[6] = text(unit);
+	if (value != NULL)
+		r[7] = decimal(value);
+	r[8] = decimal("50");
+	r[9] = decimal("90");
+	r[10] = text("2026H2");
+	if (progress != NULL)
+		r[11] = decimal(progress);
+	r[12] = text(status);
+}
+
+/* The indicators as text: three lines an indicator within 100 columns
+ * (as columns, the shipped ones made lines of 200 characters), the
+ * figures aligned down the indicators, the name wrapped; a withheld
+ * value left empty. */
+static void
+test_indicators_text(void **state)
+{
+	static const char longest[] =
+	    "governance-timeliness-of-every-record-40"; /* 40, the most */
+	static const char long_name[] =
+	    "MINSA records of the community mental-health centres reaching "
+	    "the consolidator within 30 days (%)";
+	struct qtable t;
+	char *out, *line, *save = NULL;
+
+	(void)state;
+	table(&t, ind_cols, 3);
+	ind_row(&t, 0, "governance-timeliness", "Records within 30 days (%)",
+		"percent", "65.7", "0.393", "acceleration_needed");
+	ind_row(&t, 1, longest, long_name, "percent", "12345.67", "-0.081",
+		"deteriorating");
+	ind_row(&t, 2, "shared", "Shared", "percent", NULL, NULL, "suppressed");
+	t.rows[2][7].kind = CELL_SUPPRESSED;
+	out = printed(&t, "indicators", query_print_indicators);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		assert_in_range(strlen(line), 1, 100);
+	free(out);
+	/* The whole printout of the first and the third. */
+	t.n_rows = 1;
+	t.rows[1][0] = text("2025");
+	t.rows[1][1] = text("shared");
+	t.rows[1][2] = text("Shared");
+	out = printed(&t, "indicators", query_print_indicators);
+	assert_string_equal(
+	    out, "period  indicator              key  level       component\n"
+		 "        unit     value  baseline  target  target_period  "
+		 "progress  status\n"
+		 "        name\n"
+		 "\n"
+		 "2025    governance-timeliness  yes  assumption  governance\n"
+		 "        percent   65.7        50      90  2026H2            "
+		 "0.393  acceleration_needed\n"
+		 "        Records within 30 days (%)\n");
+	free(out);
+	free(t.rows);
+}
+
+/* The long name wrapped at 100 columns, under the figures. */
+static void
+test_indicators_wrap(void **state)
+{
+	static const char name[] =
+	    "A name of one hundred bytes that goes on and on about the "
+	    "records and the days until it is wrapped here";
+	struct qtable t;
+	char *out;
+
+	(void)state;
+	table(&t, ind_cols, 1);
+	ind_row(&t, 0, "a", name, "days", "6", "0.500", "on_track");
+	out = printed(&t, "indicators", query_print_indicators);
+	assert_non_null(strstr(out,
+			       "        A name of one hundred bytes that goes "
+			       "on and on about the records and the days "
+			       "until it is\n        wrapped here\n"));
+	free(out);
+	free(t.rows);
+}
+
+/* An answer with a column more (or fewer) than INDICATORS.md's, of a
+ * consolidator of another kuska, goes as blocks, every column shown. */
+static void
+test_indicators_other(void **state)
+{
+	struct qtable t;
+	char *out;
+
+	(void)state;
+	table(&t, "period,indicator,status", 1);
+	t.rows[0][0] = text("2025");
+	t.rows[0][1] = text("takeup");
+	t.rows[0][2] = text("limited");
+	out = printed(&t, "indicators", query_print_indicators);
+	assert_string_equal(out, "period:    2025\n"
+				 "indicator: takeup\n"
+				 "status:    limited\n");
+	free(out);
+	free(t.rows);
+}
+
 /* What query_print_refusal writes of error; the caller frees. */
 static char *
 refusal_of(const char *error)
@@ -210,6 +343,9 @@ main(void)
 	    cmocka_unit_test(test_target_period),
 	    cmocka_unit_test(test_definitions),
 	    cmocka_unit_test(test_refusal),
+	    cmocka_unit_test(test_indicators_text),
+	    cmocka_unit_test(test_indicators_wrap),
+	    cmocka_unit_test(test_indicators_other),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

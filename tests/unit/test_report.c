@@ -3129,6 +3129,76 @@ test_rate_over_100(void **state)
 }
 
 /*
+ * An indicator that is a share of records within 30 days and reads 0 (a
+ * demo's or an institution's records all submitted long after their
+ * dates: walk56b's 0.0%) says under the figure that shows it what it
+ * counts and why it may read 0, in both languages, naming it; at 0.5, or
+ * an expression that is more than the share, nothing is said.
+ */
+static void
+test_timeliness_zero(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized,
+	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
+	static const char *const expr[] = {
+	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
+	    "protection.median_days[service=mental_health]",
+	    "100 * funnel.cases[stage=formalized_investigation] / "
+	    "funnel.cases[stage=complaint]",
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=accusation]",
+	    "identification.victims[institution=all]",
+	    "timeliness.within_30_days_pct [institution=pnp]"};
+	static const char *const es =
+	    "En 0 %: «PNP records within 30 days». Un porcentaje de registros "
+	    "llegados en 30 días cuenta los registros del periodo que "
+	    "llegaron al consolidador 30 días o menos después de su fecha (el "
+	    "día del hecho que registran); en 0, ninguno llegó así: todos se "
+	    "enviaron más de 30 días después";
+	static const char *const en =
+	    "At 0%: “PNP records within 30 days”. A share of records within "
+	    "30 days counts the period";
+	static const char *const why_en =
+	    "at 0, none did: all were submitted more than 30 days after it, "
+	    "as when an institution loads months of past records at once";
+	static const char *const any_es = "En 0 %";
+	static struct report_data d;
+	struct qtable *ind = &d.t[RT_INDICATORS];
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(ind, "expression", expr);
+	p = page(&d, "timeliness-positive.html");
+	assert_null(strstr(p, any_es));
+	free(p);
+	set_cell(ind, 5, "value", "0");
+	p = page(&d, "timeliness-zero.html");
+	assert_true(figure_says(p, "f-other", es));
+	assert_false(figure_says(p, "f-key", any_es));
+	assert_int_equal(count(p, any_es), 1);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "timeliness-zero-en.html");
+	assert_true(figure_says(p, "f-other", en));
+	assert_true(figure_says(p, "f-other", why_en));
+	free(p);
+	i18n_set(LANG_ES);
+	set_cell(ind, 5, "value", "0.5");
+	p = page(&d, "timeliness-half.html");
+	assert_null(strstr(p, any_es));
+	free(p);
+	set_cell(ind, 5, "value", "0");
+	set_text(ind, 5, "expression",
+		 "100 - timeliness.within_30_days_pct[institution=pnp]");
+	p = page(&d, "timeliness-more.html");
+	assert_null(strstr(p, any_es));
+	free(p);
+	clear(&d);
+}
+
+/*
  * A negative median of days between two stages (a court's sentence dated
  * before its trial, in at least half of the cases of a pair) is a date to
  * correct, not a duration: the durations figure says so under it, in both
@@ -3449,6 +3519,7 @@ test_timeliness_note(void **state)
 	char name[PERIOD_NAME_MAX], closed[300];
 	int32_t over = date_today() - period_last_day(20256);
 	char *p;
+	size_t i;
 
 	(void)state;
 	i18n_set(LANG_ES);
@@ -3475,6 +3546,30 @@ test_timeliness_note(void **state)
 	p = page(&d, "timeliness-closed-en.html");
 	assert_true(figure_says(p, "f-timeliness", closed));
 	assert_null(strstr(p, "the median reads short"));
+	assert_null(strstr(p, "None of the period"));
+	free(p);
+	/* Every institution's share 0 (records all submitted long after
+	 * their dates, as the demo's without libfaketime): the note says
+	 * what that 0 counts and why it may read so, after the closed one;
+	 * one share above 0 and it says nothing of it (above). */
+	for (i = 0; i < d.t[RT_TIMELINESS].n_rows; i++)
+		set_cell(&d.t[RT_TIMELINESS], i, "within_30_days_pct", "0.0");
+	p = page(&d, "timeliness-zero-en.html");
+	assert_true(figure_says(
+	    p, "f-timeliness",
+	    "counts as beyond 30 days. None of the period&#39;s records "
+	    "reached the consolidator 30 days or less after its date (the day "
+	    "of the event it records): all were submitted more than 30 days "
+	    "after it, as when an institution loads months of past records at "
+	    "once or its node sent nothing for weeks. That is the delay in "
+	    "sending the records, not in caring for the victims."));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "timeliness-zero.html");
+	assert_true(figure_says(p, "f-timeliness",
+				"Ningún registro del periodo llegó al "
+				"consolidador 30 días o menos después de su "
+				"fecha (el día del hecho que registra)"));
 	free(p);
 	clear(&d);
 
@@ -4152,6 +4247,7 @@ main(void)
 	    cmocka_unit_test(test_referral_is_document),
 	    cmocka_unit_test(test_negative_takeup),
 	    cmocka_unit_test(test_rate_over_100),
+	    cmocka_unit_test(test_timeliness_zero),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
 	    cmocka_unit_test(test_refusals_in_spanish),
