@@ -12,7 +12,8 @@
 # the text), and a question of another year meanwhile is told it waits;
 # an analyst's table and the consolidator's status are answered during
 # the audit, as before, and an analyst's bootstrap refused as busy (16
-# held already) is asked for again until answered. The answer its audit ended with is kept for the
+# held already) is asked for again until answered, as is an analyst's
+# report's. The answer its audit ended with is kept for the
 # question's next try: its failure (GLPK failing after 3 s), which that
 # try is told, exit 2; or its table when data came meanwhile (a node
 # delivering on), where each try began another audit.
@@ -83,6 +84,13 @@ check "an analyst's bootstrap past them is refused as busy, and asks again" \
 	busy_twice
 check "... kuska says so once, in these words" \
 	test "$(cat "$T/busy.err")" = "kuska query: the consolidator is busy with an audit: asking again in a moment, for up to 5 minutes"
+# An analyst's report likewise: its tables answered during the audit, its
+# estimate (a bootstrap) refused as busy and asked again.
+"$KUSKA" report -c "$N/analyst.conf" --period 2025 -o "$T/report.html" \
+	2>"$T/report.err" &
+RPID=$!
+check "an analyst's report is refused as busy, and asks again" \
+	wait_log "$T/report.err" "kuska report: the consolidator is busy with an audit: asking again in a moment, for up to 5 minutes" 60
 
 # Held past the client's 15 s time-out: ten answers PREPARING (the
 # asker's one among them), eight tries 2 s apart after the first.
@@ -111,6 +119,10 @@ wait "$BPID"
 is "the bootstrap refused as busy is answered once the audit ends (exit status)" "$?" 0
 check "... with its table" test -s "$T/busy.csv"
 check "... having said it once" test "$(wc -l <"$T/busy.err")" = 1
+wait "$RPID"
+is "the report is written once the audit ends (exit status)" "$?" 0
+check "... whole" grep -q '</html>' "$T/report.html"
+check "... having said it once" test "$(grep -c 'asking again' "$T/report.err")" = 1
 kill "$HPID" 2>/dev/null
 wait "$HPID" 2>/dev/null
 "$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \
