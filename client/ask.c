@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -31,16 +32,19 @@ host_port(const char *endpoint)
 	return strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : endpoint;
 }
 
-/* The refusal of a consolidator that stopped with the request held, or
- * was too busy with an audit to hold it: not the table's, but no answer
+/* The refusal of a consolidator that stopped with the request held
+ * (-EAGAIN), or was too busy to take it, during an audit or with too many
+ * requests waiting (-EBUSY, asked again): not the table's, but no answer
  * (a report of it would show a hole). */
 static int
-stopping(struct qtable *t, char *err, size_t errlen)
+refused_for_now(struct qtable *t, char *err, size_t errlen)
 {
+	int r = strcmp(t->error, CODEC_QUERY_STOPPING) == 0 ? -EAGAIN : -EBUSY;
+
 	snprintf(err, errlen, "%s", t->error);
 	codec_qtable_clear(t);
 	memset(t, 0, sizeof(*t));
-	return -EAGAIN;
+	return r;
 }
 
 /* The answer of a consolidator preparing the release asked for: not the
@@ -156,7 +160,7 @@ ask_once(const struct ask_client *a, const struct query_req *q,
 			else if (codec_query_preparing(ret->error, err, errlen))
 				r = preparing(ret, err, errlen);
 			else if (codec_query_refused_for_now(ret->error))
-				r = stopping(ret, err, errlen);
+				r = refused_for_now(ret, err, errlen);
 			goto out;
 		}
 	}
@@ -168,40 +172,100 @@ out:
 	return r;
 }
 
+/* A busy refusal's reason, without the advice to ask again that kuska
+ * follows itself: "the consolidator is busy with an audit". */
+static void
+busy_reason(const char *refusal, char *what, size_t cap)
+{
+	const char *end = strstr(refusal, ": ask again");
+
+	if (end == NULL)
+		end = strstr(refusal, "; ask again");
+	if (end == NULL)
+		end = refusal + strlen(refusal);
+	snprintf(what, cap, "%.*s", (int)(end - refusal), refusal);
+}
+
+/* Sleeps ms, or left if less: the time left to the bound. */
+static void
+pause_ms(uint64_t ms, uint64_t left)
+{
+	struct timespec ts;
+
+	if (left < ms)
+		ms = left;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 int
 ask_table(const struct ask_client *a, const struct query_req *q,
 	  struct qtable *ret, char *err, size_t errlen)
 {
-	static bool said; /* once per command, however many tables */
-	const uint64_t limit_ms = ASK_PREPARING_LIMIT_MIN * 60 * 1000;
-	uint64_t t0 = date_mono_ms();
+	/* Once per command (one process), however many tables: the line
+	 * said, and the time spent asking again, which the bound counts
+	 * for all its tables together. */
+	static bool said;
+	static uint64_t spent;
+	const char *cmd = a->cmd != NULL ? a->cmd : "query";
+	const uint64_t limit = ASK_WAIT_LIMIT_MIN * 60 * 1000;
+	uint64_t now, t0 = 0, used, wait = ASK_BUSY_FIRST_MS;
 	char what[256];
 	int r;
 
-	while ((r = ask_once(a, q, ret, err, errlen)) == -EINPROGRESS) {
-		snprintf(what, sizeof(what), "%s", err);
-		if (date_mono_ms() - t0 >= limit_ms) {
-			snprintf(err, errlen,
-				 "still no table after %d minutes: %s; the "
-				 "consolidator is up, computing the "
-				 "secretariat's disclosure audit of that year "
-				 "(slow on a loaded machine): ask again later, "
-				 "or ask its operator to look at its load",
-				 ASK_PREPARING_LIMIT_MIN, what);
+	while ((r = ask_once(a, q, ret, err, errlen)) == -EINPROGRESS ||
+	       r == -EBUSY) {
+		if (r == -EBUSY)
+			busy_reason(err, what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "%s", err);
+		now = date_mono_ms();
+		if (t0 == 0)
+			t0 = now;
+		used = spent + (now - t0);
+		if (used >= limit) {
+			snprintf(
+			    err, errlen,
+			    "still no table after %d minutes of asking "
+			    "again: %s; the consolidator is up, %s (slow "
+			    "on a loaded machine): ask again later, or ask "
+			    "its operator to look at its load",
+			    ASK_WAIT_LIMIT_MIN, what,
+			    r == -EBUSY
+				? "too busy to take the request"
+				: "computing the secretariat's disclosure "
+				  "audit of that year");
+			r = -EINPROGRESS;
 			break;
 		}
 		if (!said) {
 			if (a->prog != NULL)
 				progress_clear(a->prog);
-			fprintf(stderr,
-				"kuska %s: %s: asking again every %d s, for "
-				"up to %d minutes\n",
-				a->cmd != NULL ? a->cmd : "query", what,
-				ASK_PREPARING_EVERY_S, ASK_PREPARING_LIMIT_MIN);
+			if (r == -EBUSY)
+				fprintf(stderr,
+					"kuska %s: %s: asking again in a "
+					"moment, for up to %d minutes\n",
+					cmd, what, ASK_WAIT_LIMIT_MIN);
+			else
+				fprintf(stderr,
+					"kuska %s: %s: asking again every %d "
+					"s, for up to %d minutes\n",
+					cmd, what, ASK_PREPARING_EVERY_S,
+					ASK_WAIT_LIMIT_MIN);
 			said = true;
 		}
-		sleep(ASK_PREPARING_EVERY_S);
+		if (r == -EINPROGRESS)
+			pause_ms(ASK_PREPARING_EVERY_S * 1000, limit - used);
+		else {
+			pause_ms(wait, limit - used);
+			wait = wait * 2 < ASK_BUSY_MAX_MS ? wait * 2
+							  : ASK_BUSY_MAX_MS;
+		}
 	}
+	if (t0 != 0)
+		spent += date_mono_ms() - t0;
 	return r;
 }
 

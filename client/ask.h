@@ -28,10 +28,15 @@ struct ask_client {
 				   saying anything, or NULL */
 };
 
-/* How long kuska asks again for a table whose release is being prepared
- * (ask_table), and how often. */
-#define ASK_PREPARING_LIMIT_MIN 5
+/* How long kuska asks again for a table whose release is being prepared,
+ * or that a busy consolidator refused (ask_table): ASK_WAIT_LIMIT_MIN
+ * minutes a command, all its tables' waits together; a release being prepared
+ * every ASK_PREPARING_EVERY_S, a busy refusal after ASK_BUSY_FIRST_MS,
+ * then twice as long each time, up to ASK_BUSY_MAX_MS. */
+#define ASK_WAIT_LIMIT_MIN 5
 #define ASK_PREPARING_EVERY_S 2
+#define ASK_BUSY_FIRST_MS 500
+#define ASK_BUSY_MAX_MS 2000
 
 /*
  * ask_table - connects to a's consolidator with a's key, sends q and
@@ -41,11 +46,15 @@ struct ask_client {
  * -EINVAL for a placeholder consolidator, -EACCES when the consolidator
  * refuses this client's key, -ETIMEDOUT, -EBADMSG for an undecodable
  * answer, -EAGAIN when it stopped before answering (CODEC_QUERY_STOPPING:
- * ask again once it is back) or was busy. A secretariat's release being
- * computed (codec_query_preparing) is asked for again every
- * ASK_PREPARING_EVERY_S, said once on stderr ("kuska CMD: ..."), for up to
- * ASK_PREPARING_LIMIT_MIN minutes: then -EINPROGRESS, err saying what to
- * do (kuska exits 3).
+ * ask again once it is back). A secretariat's release being computed
+ * (codec_query_preparing) is asked for again every ASK_PREPARING_EVERY_S,
+ * a request refused as busy (any other codec_query_refused_for_now: an
+ * audit holding all it holds, too many requests waiting) after a short
+ * wait growing to ASK_BUSY_MAX_MS; said once a command on stderr
+ * ("kuska CMD: ..."), for up to ASK_WAIT_LIMIT_MIN minutes of asking
+ * again a command, its tables' together, so that a report of many tables
+ * waits no longer than a query: then -EINPROGRESS, err saying what to do (kuska
+ * exits 3).
  */
 int ask_table(const struct ask_client *a, const struct query_req *q,
 	      struct qtable *ret, char *err, size_t errlen)

@@ -192,7 +192,8 @@ cmd_query(int argc, char **argv)
 	if (r != 0) {
 		ask_client_clear(&ac);
 		fprintf(stderr, "kuska query: %s\n", err);
-		/* Up, but still computing: neither an answer nor down. */
+		/* Up, but still computing or busy past the bound: neither
+		 * an answer nor down. */
 		return r == -EINPROGRESS ? 3 : 2;
 	}
 	if (tab.error[0] != '\0') {

@@ -582,7 +582,8 @@ cmd_report(int argc, char **argv)
 	ask_client_clear(&ac);
 	progress_clear(&prog);
 	if (r != 0) {
-		/* Up, but still computing: neither a report nor down. */
+		/* Up, but still computing or busy past the bound: neither
+		 * a report nor down. */
 		if (r == -EINPROGRESS)
 			rc = 3;
 		goto out;

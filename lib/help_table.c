@@ -296,6 +296,19 @@ const struct help_cmd help_table[] = {
 	.sections =
 	    (const struct help_section[]){
 		{"Regions", regions},
+		{"Exit status",
+		 (const struct help_item[]){
+		     {"0", "the page written"},
+		     {"1", "the page could not be written"},
+		     {"2", "the consolidator not reached, not answering or "
+			   "stopping, or every table refused; a usage or "
+			   "configuration error"},
+		     {"3", "the consolidator busy, or computing the "
+			   "secretariat's release, past 5 minutes of "
+			   "asking again: the report's tables together, "
+			   "not each"},
+		     {0},
+		 }},
 		{0},
 	    },
 	.lacks =

@@ -11,7 +11,9 @@
 # know PREPARING gets a busy refusal, which it stops at (kuska_asker shows
 # the text), and a question of another year meanwhile is told it waits;
 # an analyst's table and the consolidator's status are answered during
-# the audit, as before. The answer its audit ended with is kept for the
+# the audit, as before, and an analyst's bootstrap refused as busy (16
+# held already) is asked for again until answered, as is an analyst's
+# report's. The answer its audit ended with is kept for the
 # question's next try: its failure (GLPK failing after 3 s), which that
 # try is told, exit 2; or its table when data came meanwhile (a node
 # delivering on), where each try began another audit.
@@ -44,6 +46,52 @@ check "an analyst's table is answered during the audit" analyst_answered
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/status.out" 2>&1
 is "the consolidator's status is answered during the audit (exit status 0 or 1)" \
 	"$(($? < 2))" 1
+# A request past the 16 the audit holds is refused at once as busy
+# (CODEC_QUERY_BUSY): kuska query says so once and asks again, a little
+# later each time, until it is taken on and answered, where it exited 2 at
+# the refusal, the analyst's report with it. Bootstraps are held whatever
+# the audit's length: a raw client (kuska_asker) sends 16 that it never
+# reads, which fill the held; the analyst's bootstrap then comes.
+FROM=$(($(wc -l <"$N/consolidator.log") + 1))
+printf 'estimate\t2025\t0\t5\n' >"$T/boot.in"
+"$ASKER" -k "$N/keys/analyst.key" -s "$N/keys/consolidator.pub" -e "$QEP" \
+	-F 16 -t 120000 <"$T/boot.in" >/dev/null 2>&1 &
+HPID=$!
+held_16() {
+	for _ in $(seq 600); do
+		tail -n +"$FROM" "$N/consolidator.log" |
+			grep -q "event=query_held who=analyst held=16\$" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "16 bootstraps held behind the audit" held_16
+"$KUSKA" query -c "$N/analyst.conf" estimate --period 2025 --boot 5 \
+	--format csv >"$T/busy.csv" 2>"$T/busy.err" &
+BPID=$!
+# busy_twice: refused as busy, then again on its next try.
+busy_twice() {
+	for _ in $(seq 600); do
+		[ "$(tail -n +"$FROM" "$N/consolidator.log" |
+			grep -c 'event=query_busy_refused read=1 refused=1$')" -ge 2 ] &&
+			return 0
+		kill -0 "$BPID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+check "an analyst's bootstrap past them is refused as busy, and asks again" \
+	busy_twice
+check "... kuska says so once, in these words" \
+	test "$(cat "$T/busy.err")" = "kuska query: the consolidator is busy with an audit: asking again in a moment, for up to 5 minutes"
+# An analyst's report likewise: its tables answered during the audit, its
+# estimate (a bootstrap) refused as busy and asked again.
+"$KUSKA" report -c "$N/analyst.conf" --period 2025 -o "$T/report.html" \
+	2>"$T/report.err" &
+RPID=$!
+check "an analyst's report is refused as busy, and asks again" \
+	wait_log "$T/report.err" "kuska report: the consolidator is busy with an audit: asking again in a moment, for up to 5 minutes" 60
+
 # Held past the client's 15 s time-out: ten answers PREPARING (the
 # asker's one among them), eight tries 2 s apart after the first.
 tries() {
@@ -67,6 +115,16 @@ rm -f "$SLOW"
 wait "$QPID"
 is "the question is answered once the audit ends (exit status)" "$?" 0
 check "... with its table" grep -q pnp "$T/q.csv"
+wait "$BPID"
+is "the bootstrap refused as busy is answered once the audit ends (exit status)" "$?" 0
+check "... with its table" test -s "$T/busy.csv"
+check "... having said it once" test "$(wc -l <"$T/busy.err")" = 1
+wait "$RPID"
+is "the report is written once the audit ends (exit status)" "$?" 0
+check "... whole" grep -q '</html>' "$T/report.html"
+check "... having said it once" test "$(grep -c 'asking again' "$T/report.err")" = 1
+kill "$HPID" 2>/dev/null
+wait "$HPID" 2>/dev/null
 "$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \
 	--format csv >"$T/again.csv" 2>/dev/null
 check "... the same bytes as asked again, from the release cached" \
