@@ -257,6 +257,9 @@ check "pj, revoked: refused (exit $rc)" test $rc != 0
 check "... at the handshake, saying so and what to do, not that the holder did not answer" \
 	grep -q "key holder tcp://127.0.0.1:$((PORT + 2)) refused this node's key, admitted before: revoked or expired (a new key) or at its connection limit (if before 0.4.0): nothing of this request was stored; submit again later\$" \
 	"$T/revoked.out"
+check "... and the key holder's journal says which cause it was" \
+	grep -q "event=auth_refused .*key=pj-1 reason=not_registered_or_not_valid state=revoked\$" \
+	"$N/keyholder.log"
 cp "$T/registry.good" "$N/registry.conf"
 check "the key holder reloads the registry with pj-1 valid again" kh_reload
 "$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/restored.out" 2>&1
