@@ -197,7 +197,7 @@ account_charge(struct accounts *as, struct account *a, size_t n,
 	       const char *path, unsigned long rate_per_day, uint64_t mono_ms,
 	       uint64_t wall_ms, int *ret_unsynced)
 {
-	int r;
+	int r, unsynced = 0;
 
 	if (ret_unsynced != NULL)
 		*ret_unsynced = 0;
@@ -209,9 +209,10 @@ account_charge(struct accounts *as, struct account *a, size_t n,
 	}
 	a->reserve = reserve_for(a, rate_per_day, mono_ms);
 	a->evaluations += n; /* saved as made: they will be, or refused */
-	r = account_save(as, path, rate_per_day, mono_ms, wall_ms,
-			 ret_unsynced);
+	r = account_save(as, path, rate_per_day, mono_ms, wall_ms, &unsynced);
 	a->evaluations -= n;
+	if (ret_unsynced != NULL)
+		*ret_unsynced = unsynced;
 	/* Only a file without them gives them back: one that has them
 	 * charges them at the next start, evaluated or not. The reserve
 	 * that file has (if any) stays charged; its next request writes. */
@@ -222,6 +223,10 @@ account_charge(struct accounts *as, struct account *a, size_t n,
 	}
 	a->charged_ms = mono_ms;
 	a->charged_since = n;
+	/* Written, but a power cut may bring the old file back: no reserve
+	 * coasts on it, the next request writes (and syncs) again. */
+	if (unsynced != 0)
+		a->reserve = 0;
 	return 0;
 }
 

@@ -140,10 +140,12 @@ int account_save(struct accounts *as, const char *path,
  * last such write, at most rate_per_day / ACCOUNT_RESERVE_SHARE and what
  * is left. Returns 0 when path has them: they may be evaluated
  * (*ret_unsynced as in account_save: a power cut may lose them, a
- * restart does not). Returns -errno when path could not be written: the
- * n are given back to a's allowance, a has no reserve (its next request
- * writes), and the request is to be refused, since an evaluation the
- * next start would not know of is one a restart gives again.
+ * restart does not; a then has no reserve, as for a failed write, so
+ * that its next request writes and syncs again). Returns -errno when
+ * path could not be written: the n are given back to a's allowance, a
+ * has no reserve (its next request writes), and the request is to be
+ * refused, since an evaluation the next start would not know of is one a
+ * restart gives again.
  */
 int account_charge(struct accounts *as, struct account *a, size_t n,
 		   const char *path, unsigned long rate_per_day,

@@ -32,29 +32,50 @@
 /* A refused connection is closed this long after its refusal is sent. */
 #define REFUSED_CLOSE_MS 500
 
+/*
+ * Why the registry's key k does not admit its node at now_ms, for the
+ * log line of a refused handshake: the node is told only the ZAP status
+ * (libzmq passes it no text), so the operators learn it from here.
+ */
+static const char *
+key_state(const struct reg_key *k, uint64_t now_ms)
+{
+	if (k->revoked_after_seq != UINT64_MAX || now_ms >= k->revoked_ms)
+		return "revoked";
+	if (now_ms >= k->valid_until_ms)
+		return "expired";
+	if (now_ms < k->valid_from_ms)
+		return "not_yet_valid";
+	return "valid";
+}
+
 int
 keyholder_zap(void *arg, const char *domain, const char *address,
 	      const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
 {
 	struct keyholder *kh = arg;
-	const struct reg_key *k;
+	const struct reg_key *k, *known;
 	const char *name, *why, *bound;
+	uint64_t now = date_now_ms();
 	unsigned long limit;
 	char fp[17];
 
-	k = registry_by_transport(kh->reg, key, date_now_ms());
+	k = registry_by_transport(kh->reg, key, now);
 	if (k == NULL) {
 		kh->handshake_failures++;
 		/* A key the registry names has a budget of its own: a flood
 		 * of unknown keys must not hide its refusal. */
 		name = registry_transport_name(kh->reg, key);
-		log_warnx_budget(name != NULL ? &kh->auth_known_log
-					      : &kh->auth_log,
-				 "event=auth_refused domain=%s address=%s "
-				 "transport_key=%s key=%s "
-				 "reason=not_registered_or_not_valid",
-				 domain, address, log_hex8(key, fp),
-				 name != NULL ? name : "none");
+		known =
+		    name != NULL ? registry_key_by_name(kh->reg, name) : NULL;
+		log_warnx_budget(
+		    name != NULL ? &kh->auth_known_log : &kh->auth_log,
+		    "event=auth_refused domain=%s address=%s "
+		    "transport_key=%s key=%s "
+		    "reason=not_registered_or_not_valid state=%s",
+		    domain, address, log_hex8(key, fp),
+		    name != NULL ? name : "none",
+		    known != NULL ? key_state(known, now) : "unlisted");
 		return -1;
 	}
 	if (!k->owner->node) {

@@ -30,11 +30,30 @@
 /*
  * The most of a key holder's address a reason shows ("..." included):
  * the reply to kuska submit keeps 190 characters of a reason, and the
- * longest with advice after the address (a wrong keyholder_key's) has
- * 120 of its own. The journal's lines keep the whole address.
+ * longest with advice after the address (a refused key's, KEY_REFUSED)
+ * has 122 of its own. The journal's lines keep the whole address.
  */
-#define SHOWN_MAX 60
+#define SHOWN_MAX 56
 #define SHOWN_TAIL 16 /* of it, the address's end (its port) */
+
+/*
+ * A key holder's ZAP 400: its registry does not admit this node's key.
+ * libzmq passes the node the status alone, never the holder's text, and
+ * the node's key files hold no valid_until: each cause is said with its
+ * remedy (a key restored from a backup older than a rotation is past
+ * its valid_until, OPERATIONS.md section 7, and needs a new one too).
+ */
+#define KEY_REFUSED                                                            \
+	"refused this node's key: unlisted or not yet valid (its operator "    \
+	"adds it), revoked or expired (a new key: OPERATIONS.md 6)"
+/*
+ * The same from a holder that admitted the key before (since this node
+ * started): revoked or expired since, or a key holder before 0.4.0 at
+ * its connection limit, which it refused with 400 as well (500 now).
+ */
+#define KEY_REFUSED_ADMITTED                                                   \
+	"refused this node's key, admitted before: revoked or expired (a "     \
+	"new key) or at its connection limit (if before 0.4.0)"
 
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
@@ -284,10 +303,8 @@ holders_unreached(const struct holders *hs, char *why, size_t whylen,
 			     ? "turned this node away at its connection "
 			       "limit (max_connections, "
 			       "max_connections_per_key)"
-			 : h->auth_failed
-			     ? "refused this node's key: not in its "
-			       "registry, or not valid there now (its "
-			       "operator must add it and reload)"
+			 : h->auth_failed && h->ever_up ? KEY_REFUSED_ADMITTED
+			 : h->auth_failed		? KEY_REFUSED
 			 : h->failures >= HANDSHAKE_FAILURES_LET_GO
 			     ? "not reached: the handshake failed (is "
 			       "keyholder_key its public key?)"
@@ -633,8 +650,9 @@ send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
 		return 0;
 	}
 	/* A bound of the holder's passes: "submit again later"
-	 * (intake.c); a key it does not admit waits for its operator
-	 * (-EACCES: no such words). Whole in the reply's 190 with the
+	 * (intake.c); a key it does not admit waits for its operator or a
+	 * new key (-EACCES: no such words), unless an older holder's bound
+	 * may be what refused it. Whole in the reply's 190 with the
 	 * longest address shown. */
 	if (h->auth_failed && h->auth_busy) {
 		snprintf(why, whylen,
@@ -642,12 +660,11 @@ send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
 			 "connection limit (max_connections, "
 			 "max_connections_per_key)",
 			 h->shown);
-	} else if (h->auth_failed) {
-		snprintf(why, whylen,
-			 "key holder %s refused this node's transport key: "
-			 "not in its registry, or not valid there now (its "
-			 "operator must add it and reload)",
+	} else if (h->auth_failed && h->ever_up) {
+		snprintf(why, whylen, "key holder %s " KEY_REFUSED_ADMITTED,
 			 h->shown);
+	} else if (h->auth_failed) {
+		snprintf(why, whylen, "key holder %s " KEY_REFUSED, h->shown);
 		return -EACCES;
 	} else if (h->redial_err != 0)
 		snprintf(why, whylen,

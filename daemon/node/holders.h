@@ -86,11 +86,13 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * holders_recv, meanwhile the node may do other work; elements stay in
  * place until then. Returns 0, -EINVAL (no elements), -EACCES with a
  * sentence naming the holder in why (it refused this node's key at the
- * handshake: not in its registry, or not valid there; its operator must
- * add it), or -EHOSTUNREACH with one (not connected within a few
- * seconds, turned away at the holder's connection limit, or its
- * connection was cut for a flood and no new socket can be made: none is
- * sent on the flooded one).
+ * handshake: not in its registry or not yet valid there, its operator
+ * must add it; revoked or expired, the node needs a new key), or
+ * -EHOSTUNREACH with one (not connected within a few seconds, turned
+ * away at the holder's connection limit, its key refused by a holder
+ * that admitted it before, which a holder before 0.4.0 does at its
+ * connection limit too, or its connection was cut for a flood and no new
+ * socket can be made: none is sent on the flooded one).
  *
  * holders_recv - waits for every holder's answers to the round sent, up
  * to keyholder_timeout_s after it was sent, and writes their sum into out

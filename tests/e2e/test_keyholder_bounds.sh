@@ -60,7 +60,7 @@ check "peers: the key's $PER_KEY and the 4 nodes ($peers)" \
 	test "${peers:-999}" -le $((PER_KEY + 4))
 # pnp's own node, its key at the bound: turned away for now (ZAP 500),
 # which passes by itself, "submit again later"; not "refused this node's
-# transport key", which waits for the holder's operator (before, both
+# key", which waits for its operator or a new key (before, both
 # said the same).
 start_node pnp
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/submit-pnp.out" 2>&1

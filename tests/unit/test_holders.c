@@ -672,11 +672,11 @@ test_went_away_older(void **state)
 				    "max_batch: its operator must raise that "
 				    "to 256)"));
 	/* Kept whole in the reply (intake.c's "%.190s") with the longest
-	 * endpoint a reason shows (holders.c's SHOWN_MAX, 60), not only
+	 * endpoint a reason shows (holders.c's SHOWN_MAX, 56), not only
 	 * with this rig's: review55s. */
 	assert_memory_equal(why, "key holder ", 11);
 	shown = (size_t)(strstr(why, " went away") - why) - 11;
-	assert_true(strlen(why) - shown + 60 <= 190);
+	assert_true(strlen(why) - shown + 56 <= 190);
 	went_away(HELLO_TOLD, why, sizeof(why));
 	assert_non_null(strstr(why, " went away while evaluating"));
 	assert_null(strstr(why, "max_batch"));
@@ -728,7 +728,7 @@ refused(bool told, enum oprf_status status, uint32_t max_batch,
 }
 
 /* The length of why with the longest address a reason shows (SHOWN_MAX,
- * 60) in place of this rig's, up to the end of what: what of it the
+ * 56) in place of this rig's, up to the end of what: what of it the
  * reply's "%.190s" (intake.c) keeps whole must fit in 190. */
 static size_t
 longest(const char *why, const char *what)
@@ -739,7 +739,7 @@ longest(const char *why, const char *what)
 	assert_non_null(at);
 	assert_memory_equal(why, "key holder ", 11);
 	shown = (size_t)(strchr(why + 11, ' ') - why) - 11;
-	return (size_t)(at - why) + strlen(what) - shown + 60;
+	return (size_t)(at - why) + strlen(what) - shown + 56;
 }
 
 /*
@@ -863,13 +863,16 @@ test_handshake_refused(void **state)
 	assert_int_equal(
 	    handshake_refused(-EPERM, why, sizeof(why), shown, sizeof(shown)),
 	    -EACCES);
-	assert_non_null(strstr(why, " refused this node's transport key: not "
-				    "in its registry, or not valid there now "
-				    "(its operator must add it and reload)"));
-	assert_true(longest(why, "and reload)") <= 190);
-	assert_non_null(strstr(shown, " refused this node's key: not in its "
-				      "registry, or not valid there now (its "
-				      "operator must add it and reload)"));
+	assert_non_null(strstr(why, " refused this node's key: unlisted or "
+				    "not yet valid (its operator adds it), "
+				    "revoked or expired (a new key: "
+				    "OPERATIONS.md 6)"));
+	assert_true(longest(why, "OPERATIONS.md 6)") <= 190);
+	assert_null(strstr(why, "connection limit"));
+	assert_non_null(strstr(shown, " refused this node's key: unlisted or "
+				      "not yet valid (its operator adds it), "
+				      "revoked or expired (a new key: "
+				      "OPERATIONS.md 6)"));
 	assert_int_equal(
 	    handshake_refused(-EBUSY, why, sizeof(why), shown, sizeof(shown)),
 	    -EHOSTUNREACH);
@@ -880,6 +883,57 @@ test_handshake_refused(void **state)
 	assert_null(strstr(why, "registry"));
 	assert_non_null(strstr(shown, " turned this node away at its "
 				      "connection limit"));
+}
+
+/*
+ * A holder that admitted the node's key refuses it (ZAP 400) at its next
+ * handshake, here the new socket of a flood cut: the key revoked or
+ * expired since, or a key holder before 0.4.0 at its connection limit,
+ * which it refused with 400 too (review56k: "operator must add it", of
+ * a key it had admitted). -EHOSTUNREACH: the reply says "submit again
+ * later", which passes the limit. Whole in the reply, and what kuska
+ * status says.
+ */
+static void
+test_handshake_refused_admitted(void **state)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN];
+	char why[256], shown[CODEC_MAX_TEXT + 1];
+	struct zap_thread z;
+	struct tsock *s;
+	uint64_t since;
+	struct rig r;
+	bool ready;
+	int e;
+
+	(void)state;
+	rig_open(&r);
+	rig_hello(&r);
+	r.srv.refuse = -EPERM;
+	s = holders_socket(r.hs, 0);
+	rig_unasked(&r, HOLDERS_FLOOD_MAX - 1);
+	rig_settle(&r, 0);
+	rig_unasked(&r, 1);
+	assert_int_equal(tsock_poll(&s, 1, &ready, 5000), 1); /* unread */
+	memset(el, 7, sizeof(el));
+	z.srv = &r.srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	assert_int_equal(holders_floods(r.hs), 1);
+	assert_int_equal(e, -EHOSTUNREACH);
+	assert_non_null(strstr(why, " refused this node's key, admitted "
+				    "before: revoked or expired (a new key) "
+				    "or at its connection limit (if before "
+				    "0.4.0)"));
+	assert_true(longest(why, "0.4.0)") <= 190);
+	assert_int_equal(holders_unreached(r.hs, shown, sizeof(shown), &since),
+			 1);
+	assert_non_null(strstr(shown, " refused this node's key, admitted "
+				      "before: revoked or expired"));
+	rig_close(&r);
 }
 
 static void
@@ -945,6 +999,7 @@ main(void)
 	    cmocka_unit_test(test_went_away_older),
 	    cmocka_unit_test(test_refusals_lasting),
 	    cmocka_unit_test(test_handshake_refused),
+	    cmocka_unit_test(test_handshake_refused_admitted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
