@@ -61,6 +61,13 @@ else()
 		${CMAKE_SOURCE_DIR}/client/status_epochs.c)
 	target_include_directories(test_status_epochs PRIVATE
 		${CMAKE_SOURCE_DIR}/client)
+	# test_status_backlog checks what kuska status says of a node's events
+	# waiting for delivery (client/status_backlog.h), which needs nothing
+	# else of the client.
+	target_sources(test_status_backlog PRIVATE
+		${CMAKE_SOURCE_DIR}/client/status_backlog.c)
+	target_include_directories(test_status_backlog PRIVATE
+		${CMAKE_SOURCE_DIR}/client)
 	# test_status_unmatched checks what kuska status says of a node's
 	# unmatched take-ups (client/status_unmatched.h), which needs nothing
 	# else of the client.
