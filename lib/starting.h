@@ -3,8 +3,10 @@
  * control socket (a node's submit socket), before the checks of its file
  * (seconds on a big one) and the consolidator's statistics rebuild (about
  * a minute per million events), until it serves, a thread of its own
- * answers every request with CTL_STARTING and what the start is doing, so
- * that kuska status tells a start from an outage. One per process.
+ * answers every request with CTL_STARTING, what the start is doing and
+ * how long ago the process began (not the bind: the keys read and the
+ * check's child forked before it), so that kuska status tells a start
+ * from an outage. One per process.
  */
 #ifndef KUSKA_STARTING_H
 #define KUSKA_STARTING_H
