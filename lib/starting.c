@@ -48,6 +48,11 @@ starting_say(const char *what)
 	pthread_mutex_lock(&doing_mu);
 	snprintf(doing, sizeof(doing), "%s", what);
 	pthread_mutex_unlock(&doing_mu);
+	/* A new step while systemd is asked for time: a minute more from
+	 * now, in its words, before the step begins (an outbox's open after
+	 * its check: seconds on a big one). */
+	if (atomic_load(&extending))
+		service_extend_start(STARTING_EXTEND_S, what);
 }
 
 /* Any request: what the start is doing, and for how long. */
