@@ -17,6 +17,7 @@
 #include "dead_advice.h"
 #include "log.h"
 #include "settings.h"
+#include "status_backlog.h"
 #include "status_epochs.h"
 #include "status_unmatched.h"
 
@@ -29,29 +30,6 @@
 
 /* Which daemon a config file belongs to. */
 enum daemon_kind { DAEMON_NODE, DAEMON_CONSOLIDATOR, DAEMON_KEYHOLDER };
-
-/* "12 s ago", "3 h ago", "never". */
-static const char *
-ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
-{
-	uint64_t s;
-
-	if (then_ms == 0) {
-		snprintf(out, cap, "never");
-		return out;
-	}
-	s = now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
-	if (s < 120)
-		snprintf(out, cap, "%llu s ago", (unsigned long long)s);
-	else if (s < 7200)
-		snprintf(out, cap, "%llu min ago", (unsigned long long)s / 60);
-	else if (s < 172800)
-		snprintf(out, cap, "%llu h ago", (unsigned long long)s / 3600);
-	else
-		snprintf(out, cap, "%llu days ago",
-			 (unsigned long long)s / 86400);
-	return out;
-}
 
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */
 static const char *
@@ -247,7 +225,7 @@ dead_letter_warning(const struct node_status *s)
 	if (!dead_letter_alarm(s)) {
 		printf("    (the newest refused %s: past "
 		       "alarm_dead_letter_hours, %u h, no alarm)\n",
-		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
+		       status_ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
 		       (unsigned)s->alarm_dead_letter_hours);
 		return 0;
 	}
@@ -258,11 +236,11 @@ dead_letter_warning(const struct node_status *s)
 		printf("  WARNING: events refused, the newest %s "
 		       "(alarm_dead_letter_hours = 0: the alarm lasts while "
 		       "any is held)\n",
-		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)));
+		       status_ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)));
 	else
 		printf("  WARNING: events refused, the newest %s (the alarm "
 		       "lasts alarm_dead_letter_hours, %u h)\n",
-		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
+		       status_ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
 		       (unsigned)s->alarm_dead_letter_hours);
 	dead_advice_print(stdout, s);
 	return 1;
@@ -276,7 +254,7 @@ warn_handshake(const struct node_status *s, uint64_t at_ms, const char *what,
 	char a[32];
 
 	printf("  WARNING: %s %s: %s\n", what,
-	       ago(at_ms, s->now_ms, a, sizeof(a)), check);
+	       status_ago(at_ms, s->now_ms, a, sizeof(a)), check);
 	return 1;
 }
 
@@ -360,11 +338,11 @@ print_submissions(const struct node_status *s)
 	if (s->submissions == 0) {
 		printf("  last submission:        none since the node started, "
 		       "%s\n",
-		       ago(s->started_ms, s->now_ms, a, sizeof(a)));
+		       status_ago(s->started_ms, s->now_ms, a, sizeof(a)));
 		return 0;
 	}
 	printf("  last submission:        %s: ",
-	       ago(s->last_submission_ms, s->now_ms, a, sizeof(a)));
+	       status_ago(s->last_submission_ms, s->now_ms, a, sizeof(a)));
 	print_counts(last);
 	printf("\n  since the node started: %llu submission%s: ",
 	       (unsigned long long)s->submissions,
@@ -448,7 +426,6 @@ node_status(const char *endpoint)
 	struct control rep;
 	const struct node_status *s;
 	char a[32], e1[4 * CODEC_MAX_TEXT + 160], e2[4 * CODEC_MAX_TEXT + 1];
-	uint64_t pending;
 	size_t i;
 	int health = 0, r;
 
@@ -456,38 +433,31 @@ node_status(const char *endpoint)
 	if (r != 0)
 		return r;
 	s = &rep.node;
-	pending = s->last_seq - s->acked_seq;
 	printf("node %s\n", institution_name(s->inst));
 	printf("  events stored:          %llu (last sequence %llu)\n",
 	       (unsigned long long)s->accepted_total,
 	       (unsigned long long)s->last_seq);
 	printf("  acknowledged:           %llu\n",
 	       (unsigned long long)s->acked_seq);
-	printf("  waiting for delivery:   %llu", (unsigned long long)pending);
-	if (pending > 0) {
-		/* Signed: an event signed while this clock was ahead is
-		 * younger than nothing, not billions of hours old. */
-		int64_t age =
-		    (int64_t)s->now_ms - (int64_t)s->oldest_pending_ms;
-		if (age < -DATE_SKEW_WARN_MS) {
-			printf(" (oldest created %s in the future: this node's "
-			       "clock was ahead when it signed)",
-			       date_skew_words(age, a, sizeof(a)));
-			health = 1;
-		} else {
-			printf(
-			    " (oldest created %s)",
-			    ago(s->oldest_pending_ms, s->now_ms, a, sizeof(a)));
-		}
-		if (age > (int64_t)s->alarm_backlog_hours * 3600000) {
-			printf("  WARNING: older than %u h",
-			       s->alarm_backlog_hours);
-			health = 1;
-		}
-	}
-	printf("\n  consolidator:           %s, last answer %s\n",
+	health |= status_backlog_print(stdout, s);
+	printf("  consolidator:           %s, last answer %s\n",
 	       s->connected ? "connected" : "not connected",
-	       ago(s->last_contact_ms, s->now_ms, a, sizeof(a)));
+	       status_ago(s->last_contact_ms, s->now_ms, a, sizeof(a)));
+	/* First of the warnings: what the node does not do, and what to
+	 * do of it (the backlog above says so of its events). */
+	if (s->diverged[0] != '\0') {
+		printf("  WARNING: DIVERGED: %s\n"
+		       "           nothing is delivered or accepted until "
+		       "the outbox is rebuilt from the consolidator's copy:\n"
+		       "           stop the node, run kuska-node --recover -c "
+		       "FILE, start it, resubmit the exports made since the "
+		       "backup (kuska-node(8))\n"
+		       "           but on a machine the node was moved away "
+		       "from: stop it and disable its unit instead, never "
+		       "--recover (OPERATIONS.md section 10)\n",
+		       log_escape(s->diverged, e1, sizeof(e1)));
+		health = 1;
+	}
 	if (silent(s)) {
 		/* Whether or not events wait: a node cut off is noticed
 		 * before a backlog builds up. */
@@ -505,7 +475,7 @@ node_status(const char *endpoint)
 		/* Batches refused whole within the last ten minutes: the
 		 * events wait, and someone has to look. */
 		printf("  WARNING: the consolidator refused a batch %s: %s\n",
-		       ago(s->last_refusal_ms, s->now_ms, a, sizeof(a)),
+		       status_ago(s->last_refusal_ms, s->now_ms, a, sizeof(a)),
 		       log_escape(s->last_refusal, e1, sizeof(e1)));
 		health = 1;
 	}
@@ -521,20 +491,7 @@ node_status(const char *endpoint)
 		printf("  WARNING: %s (the last write failed %s): submissions "
 		       "are refused until there is room\n",
 		       log_escape(s->disk_full, e1, sizeof(e1)),
-		       ago(s->disk_full_ms, s->now_ms, a, sizeof(a)));
-		health = 1;
-	}
-	if (s->diverged[0] != '\0') {
-		printf("  WARNING: DIVERGED: %s\n"
-		       "           nothing is delivered or accepted until "
-		       "the outbox is rebuilt from the consolidator's copy:\n"
-		       "           stop the node, run kuska-node --recover -c "
-		       "FILE, start it, resubmit the exports made since the "
-		       "backup (kuska-node(8))\n"
-		       "           but on a machine the node was moved away "
-		       "from: stop it and disable its unit instead, never "
-		       "--recover (OPERATIONS.md section 10)\n",
-		       log_escape(s->diverged, e1, sizeof(e1)));
+		       status_ago(s->disk_full_ms, s->now_ms, a, sizeof(a)));
 		health = 1;
 	}
 	printf("  refused (dead letters): %llu\n",
@@ -596,9 +553,10 @@ node_status(const char *endpoint)
 	    s->keyholder_error_ms + 3600000 > s->now_ms) {
 		/* Submissions refused within the last hour: the case system
 		 * must submit again once the holders answer. */
-		printf("  WARNING: a submission was refused %s: %s\n",
-		       ago(s->keyholder_error_ms, s->now_ms, a, sizeof(a)),
-		       s->keyholder_error);
+		printf(
+		    "  WARNING: a submission was refused %s: %s\n",
+		    status_ago(s->keyholder_error_ms, s->now_ms, a, sizeof(a)),
+		    s->keyholder_error);
 		health = 1;
 	}
 	codec_control_clear(&rep);
@@ -636,7 +594,7 @@ keyholder_status(const char *endpoint)
 		       (unsigned long long)n->refused_rate,
 		       (unsigned long long)n->refused_other,
 		       (unsigned long long)n->allowance,
-		       ago(n->last_request_ms, k->now_ms, a, sizeof(a)));
+		       status_ago(n->last_request_ms, k->now_ms, a, sizeof(a)));
 	}
 	for (i = 0; i < k->n_nodes; i++) {
 		const struct keyholder_node *n = &k->nodes[i];
@@ -650,17 +608,18 @@ keyholder_status(const char *endpoint)
 		       "with a stolen node key, or a volume the rate does "
 		       "not allow\n",
 		       n->id, (unsigned long long)n->refused_rate,
-		       ago(n->last_refusal_ms, k->now_ms, a, sizeof(a)));
+		       status_ago(n->last_refusal_ms, k->now_ms, a, sizeof(a)));
 		health = 1;
 	}
 	if (k->accounts_failed_ms != 0) {
 		/* Its own disk, not a node: no key to revoke. */
-		printf("WARNING: the accounts file could not be written %s "
-		       "(%s): every node's requests are refused until it can "
-		       "be; free the disk or give its directory back to the "
-		       "daemon's user\n",
-		       ago(k->accounts_failed_ms, k->now_ms, a, sizeof(a)),
-		       k->accounts_error);
+		printf(
+		    "WARNING: the accounts file could not be written %s "
+		    "(%s): every node's requests are refused until it can "
+		    "be; free the disk or give its directory back to the "
+		    "daemon's user\n",
+		    status_ago(k->accounts_failed_ms, k->now_ms, a, sizeof(a)),
+		    k->accounts_error);
 		health = 1;
 	}
 	printf("handshakes refused: %llu, requests refused: %llu\n",
@@ -704,7 +663,8 @@ consolidator_status(const char *endpoint)
 		       (unsigned long long)s->last_seq,
 		       (unsigned long long)s->accepted,
 		       (unsigned long long)s->refused,
-		       ago(s->last_contact_ms, rep.cons.now_ms, a, sizeof(a)),
+		       status_ago(s->last_contact_ms, rep.cons.now_ms, a,
+				  sizeof(a)),
 		       silent ? "  SILENT" : "",
 		       s->unregistered ? "  (not in the registry)" : "",
 		       s->diverged ? "  DIVERGED (its outbox is not the one "
@@ -762,11 +722,11 @@ consolidator_status(const char *endpoint)
 		       "error, memory): %llu\n",
 		       (unsigned long long)rep.cons.store_refused);
 	if (rep.cons.disk_full[0] != '\0') {
-		printf(
-		    "WARNING: %s (the last commit failed %s): batches are "
-		    "refused, the nodes keep them and retry\n",
-		    rep.cons.disk_full,
-		    ago(rep.cons.disk_full_ms, rep.cons.now_ms, a, sizeof(a)));
+		printf("WARNING: %s (the last commit failed %s): batches are "
+		       "refused, the nodes keep them and retry\n",
+		       rep.cons.disk_full,
+		       status_ago(rep.cons.disk_full_ms, rep.cons.now_ms, a,
+				  sizeof(a)));
 		health = 1;
 	}
 	codec_control_clear(&rep);

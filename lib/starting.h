@@ -3,8 +3,10 @@
  * control socket (a node's submit socket), before the checks of its file
  * (seconds on a big one) and the consolidator's statistics rebuild (about
  * a minute per million events), until it serves, a thread of its own
- * answers every request with CTL_STARTING and what the start is doing, so
- * that kuska status tells a start from an outage. One per process.
+ * answers every request with CTL_STARTING, what the start is doing and
+ * how long ago the process began (not the bind: the keys read and the
+ * check's child forked before it), so that kuska status tells a start
+ * from an outage. One per process.
  */
 #ifndef KUSKA_STARTING_H
 #define KUSKA_STARTING_H
@@ -27,7 +29,9 @@ int starting_begin(struct tsock *control, size_t frames, size_t bytes,
 
 /*
  * starting_say - what the start does now ("checking the store"), for the
- * answers from here on; copied. Any thread; harmless when not begun.
+ * answers from here on; copied. While starting_extend is on, systemd is
+ * asked at once for a minute more, in these words. Any thread; harmless
+ * when not begun.
  */
 void starting_say(const char *what);
 
@@ -36,7 +40,10 @@ void starting_say(const char *what);
  * for a minute more to start (EXTEND_TIMEOUT_USEC, with what the start
  * does) at once and every 20 s. For the checks of the daemon's file,
  * which read it all in a child (about a second per GiB from the page
- * cache, the disk's speed after a reboot): past TimeoutStartSec= (90 s
+ * cache, the disk's speed after a reboot), and its open, which may read
+ * it all too (a node's outbox written by an earlier kuska: its case
+ * stages' index built, 3-4 s per 300,000 envelopes from the page cache,
+ * bench_stages): past TimeoutStartSec= (90 s
  * by default) systemd would kill the start and begin it again, the check
  * from nothing, for ever. The watchdog counts only once the daemon says
  * it is ready. Harmless when not begun, and outside systemd.

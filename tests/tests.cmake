@@ -61,6 +61,13 @@ else()
 		${CMAKE_SOURCE_DIR}/client/status_epochs.c)
 	target_include_directories(test_status_epochs PRIVATE
 		${CMAKE_SOURCE_DIR}/client)
+	# test_status_backlog checks what kuska status says of a node's events
+	# waiting for delivery (client/status_backlog.h), which needs nothing
+	# else of the client.
+	target_sources(test_status_backlog PRIVATE
+		${CMAKE_SOURCE_DIR}/client/status_backlog.c)
+	target_include_directories(test_status_backlog PRIVATE
+		${CMAKE_SOURCE_DIR}/client)
 	# test_status_unmatched checks what kuska status says of a node's
 	# unmatched take-ups (client/status_unmatched.h), which needs nothing
 	# else of the client.
@@ -259,10 +266,10 @@ add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c
 	${CMAKE_SOURCE_DIR}/tests/tools/common/rawzmtp.c)
 target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
 target_link_libraries(kuska_tools PUBLIC kuska_lib)
-# test_holders and test_deliver dial a key holder's and the consolidator's
-# place taken by the tools' fake server (tests/unit/curve_rig.c), as the
-# node dials them.
-foreach(t test_holders test_deliver)
+# test_holders, test_deliver and test_recover_wait dial a key holder's
+# and the consolidator's place taken by the tools' fake server
+# (tests/unit/curve_rig.c), as the node dials them.
+foreach(t test_holders test_deliver test_recover_wait)
 	if(TARGET ${t})
 		target_sources(${t} PRIVATE
 			${CMAKE_SOURCE_DIR}/tests/unit/curve_rig.c)
@@ -318,11 +325,11 @@ endforeach()
 # they replace and fail one on purpose (fail_fsync.c's __wrap_fsync): a
 # file written whole is synced, file and directory.
 kuska_wrap(fsync test_file test_account test_metrics)
-# test_submissions, test_ingest, test_deliver, test_old_epochs and
-# test_holders read the log lines the code they test writes (capture.c:
-# stderr to a file and back).
+# test_submissions, test_ingest, test_deliver, test_old_epochs,
+# test_holders and test_recover_wait read the log lines the code they
+# test writes (capture.c: stderr to a file and back).
 foreach(t test_submissions test_ingest test_deliver test_old_epochs
-	test_holders)
+	test_holders test_recover_wait)
 	if(TARGET ${t})
 		target_sources(${t} PRIVATE
 			${CMAKE_SOURCE_DIR}/tests/unit/capture.c)

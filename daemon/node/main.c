@@ -352,15 +352,18 @@ main(int argc, char **argv)
 		 * finds the same damage, so systemd is not to try again. */
 		return LOG_EXIT_CONFIG;
 	}
-	starting_extend(false);
 	if (service_init() != 0)
 		fatal("signals");
+	/* Extended still: the open of an outbox an earlier kuska wrote
+	 * reads it all (its case stages' index built, its key epochs'
+	 * records counted), tens of seconds at two million envelopes. */
 	starting_say("opening the outbox");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
 		fatalx_status(
 		    daemon_exit_status(err), "%s: cannot open the outbox: %s%s",
 		    n.cfg.data_dir, strerror(-err), daemon_open_hint(err));
+	starting_extend(false);
 	node_check_owner(&n, a.conf);
 	node_check_ref_key(&n, a.conf);
 	{

@@ -217,17 +217,17 @@ recover_run(const struct recover_params *p, FILE *out)
 	if (e != 0) {
 		/* A key it turns away (a revoked one, such as this node's
 		 * after a theft, before its rotation) or a handshake that
-		 * fails is said as it happens (rec_connect's monitor): what
-		 * times out is mostly no connection made. */
+		 * fails is said as it happens (rec_connect's monitor); a
+		 * time out as the monitor tells it: no connection, no
+		 * handshake passed, or a hello unanswered (review56o: all
+		 * three were called no connection). */
+		if (!r.said && e == -ETIMEDOUT)
+			rec_say_timeout(&r);
 		if (!r.said)
 			fprintf(stderr,
 				"kuska-node: no answer from the consolidator "
-				"at %s: %s%s\n",
-				p->consolidator, strerror(-e),
-				e == -ETIMEDOUT
-				    ? "; not running, a wrong host or port, or "
-				      "a firewall?"
-				    : "");
+				"at %s: %s\n",
+				p->consolidator, strerror(-e));
 		goto out;
 	}
 	r.consistent = agrees(&r);

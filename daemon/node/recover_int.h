@@ -22,6 +22,11 @@ struct rec {
 	struct tsock *sock;
 	struct tsock *mon;    /* sock's handshakes */
 	unsigned hs_failures; /* handshakes failed in a row */
+	/* What the monitor told of the connection, for what a recovery
+	 * that timed out says (rec_say_timeout). */
+	bool tcp_up;	    /* a connection made */
+	bool handshaken;    /* a handshake passed */
+	unsigned hs_failed; /* handshakes failed in all */
 	struct outbox *old; /* NULL: none, or unreadable */
 	bool had_old;	    /* there was an outbox with events */
 	bool old_unreadable;
@@ -80,6 +85,12 @@ struct rec {
 int rec_connect(struct rec *r);
 /* Its last sequence, check point and outbox id, from its Welcome. */
 int rec_greet(struct rec *r);
+/* Says why the recovery stopped when its hello had no Welcome in
+ * timeout_ms: no connection made, a connection whose handshake never
+ * passed, or one whose handshake passed without an answer (what the
+ * monitor told, read to its end first: a refusal read then is said as
+ * it is). */
+void rec_say_timeout(struct rec *r);
 /* Everything it holds of this institution, piece by piece
  * (rec_take_piece). */
 int rec_fetch(struct rec *r);

@@ -34,20 +34,20 @@ key_name(const struct rec *r, const uint8_t key_id[KEY_ID_LEN],
 
 /*
  * What revoking key_id leaves to do when it is the key this node signs
- * with now: a new one before anything else, as the consolidator turns a
- * revoked key away, the next --recover's too (which then says it
- * refused this node's key), and refuses its events. "" for an earlier key.
+ * with now, a step between the revocation and the reload: a new key, as
+ * the consolidator turns a revoked key away, the next --recover's too
+ * (which then says it refused this node's key), and refuses its events.
+ * "" for an earlier key. Ends with ", ", before "reload the consolidator".
  */
 static const char *
 rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
 {
 	if (memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) != 0)
 		return "";
-	return "; this node signs with that key now: it then needs a new key "
-	       "(a rotation, OPERATIONS.md section 6) before --recover runs "
-	       "again, as the consolidator turns a revoked key away (\"the "
-	       "consolidator at ... refused this node's key\") and refuses "
-	       "its next events";
+	return "give this node a new key, as it signs with that one now (a "
+	       "rotation, OPERATIONS.md section 6: the consolidator turns a "
+	       "revoked key away, --recover's too, \"the consolidator at ... "
+	       "refused this node's key\", and refuses its next events), ";
 }
 
 /*
@@ -101,32 +101,45 @@ report_other(const struct rec *r, FILE *out)
 		return;
 	key_name(r, r->n.other_key, key);
 	if (r->n.revoked == 0) {
+		/* What happened, whose they may be, then what to do, in
+		 * the order it is done. */
 		fprintf(out,
 			"%llu envelopes it holds are signed with %s but not "
 			"by this outbox (it holds others at their sequences, "
 			"or never reached them), the first at sequence "
-			"%llu%s%s, and were kept as this node's: %s revoke %s "
-			"(the registry's [key] whose .pub has that "
-			"fingerprint) with revoked_after_seq = %llu%s, reload "
-			"the consolidator and run --recover again "
-			"(OPERATIONS.md section 6)%s\n",
+			"%llu%s%s: kept as this node's. ",
 			(unsigned long long)r->n.other,
 			mixed ? "this node's keys" : key, first,
-			mixed ? " with " : "", mixed ? key : "",
-			by_key
-			    ? "yet the first is not its own (past this "
-			      "outbox's end and signed with an earlier key "
-			      "than its last envelope: a node never goes "
-			      "back to an earlier key): a thief's with its "
-			      "stolen key:"
-			    : "its own from before this outbox was restored "
-			      "from a backup or replaced; if it was neither, "
-			      "a thief's with its stolen key: then",
-			key, first - 1, rotation_note(r, r->n.other_key),
-			certain ? ""
-				: "; if it was restored and the key stolen "
-				  "too, the thief's first may be later, and "
-				  "this revokes this node's own before it");
+			mixed ? " with " : "", mixed ? key : "");
+		if (by_key)
+			fprintf(out,
+				"Yet the first is not its own (past this "
+				"outbox's end and signed with an earlier key "
+				"than its last envelope: a node never goes "
+				"back to an earlier key): a thief's, with its "
+				"stolen key. ");
+		else
+			fprintf(out,
+				"They are its own if this outbox was restored "
+				"from a backup or replaced; if it was neither, "
+				"a thief's, with its stolen key%s. If a "
+				"thief's, ",
+				certain
+				    ? ""
+				    : " (if it was restored and the key "
+				      "stolen too, the thief's first may "
+				      "be later: the revocation that "
+				      "follows then refuses this node's own "
+				      "before it too, sent again when the "
+				      "exports since the backup are "
+				      "resubmitted)");
+		fprintf(out,
+			"%svoke %s (the registry's [key] whose .pub has that "
+			"fingerprint) with revoked_after_seq = %llu, %sreload "
+			"the consolidator and run --recover again "
+			"(OPERATIONS.md section 6)\n",
+			by_key ? "Re" : "re", key, first - 1,
+			rotation_note(r, r->n.other_key));
 		return;
 	}
 	if (certain)
@@ -330,7 +343,7 @@ rec_judge_revocation(struct rec *r)
 			"The first this outbox did not sign%s is at sequence "
 			"%llu, signed with %s: revoke that key (the "
 			"registry's [key] whose .pub has that fingerprint) "
-			"with revoked_after_seq = %llu (or lower)%s, reload "
+			"with revoked_after_seq = %llu (or lower), %sreload "
 			"the consolidator and run --recover again "
 			"(OPERATIONS.md section 6): nothing is stored (the "
 			"outbox is unchanged)\n",
@@ -365,7 +378,7 @@ rec_judge_revocation(struct rec *r)
 		"revoked_after_seq = %llu, which revokes all of "
 		"%llu-%llu%s: those that are this node's own are then handed "
 		"back refused and sent again when the exports since the "
-		"backup are resubmitted, counted once%s; reload the "
+		"backup are resubmitted, counted once; %sreload the "
 		"consolidator and run --recover again. If all of them are "
 		"this node's own, the revocation stands: move %s/data.mdb "
 		"aside (it does not agree with the consolidator's copy: "

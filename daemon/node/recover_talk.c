@@ -58,8 +58,14 @@ read_handshakes(struct rec *r)
 
 	while (r->mon != NULL &&
 	       tsock_monitor_read(r->mon, &ev, addr, sizeof(addr)) == 0) {
-		if (ev == TEVENT_HANDSHAKE_OK)
+		if (ev == TEVENT_CONNECTED)
+			r->tcp_up = true;
+		if (ev == TEVENT_HANDSHAKE_OK) {
 			r->hs_failures = 0;
+			r->tcp_up = r->handshaken = true;
+		}
+		if (ev == TEVENT_HANDSHAKE_FAILED)
+			r->hs_failed++;
 		if (ev == TEVENT_HANDSHAKE_FAILED_AUTH) {
 			fprintf(stderr,
 				"kuska-node: the consolidator at %s refused "
@@ -173,6 +179,43 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 			return -EPROTO;
 	}
 	return -ETIMEDOUT;
+}
+
+void
+rec_say_timeout(struct rec *r)
+{
+	long s = r->p->timeout_ms / 1000;
+	char failed[48] = "";
+
+	if (read_handshakes(r) != 0)
+		return; /* a refusal, said */
+	if (r->handshaken)
+		fprintf(stderr,
+			"kuska-node: the consolidator at %s passed this "
+			"node's handshake but did not answer its hello within "
+			"%ld s: recovery stopped (the outbox is unchanged); it "
+			"may be stuck or overloaded: see its journal and "
+			"kuska status -c CONSOLIDATOR.conf, then run --recover "
+			"again\n",
+			r->p->consolidator, s);
+	else if (r->tcp_up) {
+		if (r->hs_failed > 0)
+			snprintf(failed, sizeof(failed), " (%u failed)",
+				 r->hs_failed);
+		fprintf(stderr,
+			"kuska-node: connected to the consolidator at %s, but "
+			"no handshake passed within %ld s%s: recovery stopped "
+			"(the outbox is unchanged); " NODE_HANDSHAKE_HINT
+			" or a consolidator too busy to answer?\n",
+			r->p->consolidator, s, failed);
+	} else
+		fprintf(stderr,
+			"kuska-node: no connection to the consolidator at %s "
+			"within %ld s: recovery stopped (the outbox is "
+			"unchanged); not running, a wrong host or port, or a "
+			"firewall?\n",
+			r->p->consolidator, s);
+	r->said = true;
 }
 
 /* Says why the recovery stops when ask read too many unasked (e, -EPROTO);

@@ -51,7 +51,7 @@ restore_node pj
 recover_into "$T/early.out" pj 0 \
 	"kuska-node --recover with no key revoked succeeds"
 check "... saying the $((nb1 + nb2)) past its end are signed with this node's keys, the first, $((na + 1)), with pj-1 ($fp1), the one to revoke" \
-	grep -q "^$((nb1 + nb2)) envelopes it holds are signed with this node's keys but not by this outbox .* the first at sequence $((na + 1)) with this node's earlier key $fp1, and were kept as this node's: .* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early.out"
+	grep -q "^$((nb1 + nb2)) envelopes it holds are signed with this node's keys but not by this outbox .* the first at sequence $((na + 1)) with this node's earlier key $fp1: kept as this node's\. .* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early.out"
 
 # --- restored again, pj-1 revoked after a's last: b2 alone accepted ------------
 restore_node pj
@@ -66,7 +66,7 @@ check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($FP2), the
 check "... and pj-2 as the key to revoke" \
 	grep -q "revoke this node's key $FP2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
 check "... and that the node then needs a new key before --recover runs again, pj-2 being the one it signs with" \
-	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"the consolidator at ... refused this node's key\") and refuses its next events; reload the consolidator" "$T/unsure.out"
+	grep -q "counted once; give this node a new key, as it signs with that one now (a rotation, OPERATIONS.md section 6: the consolidator turns a revoked key away, --recover's too, \"the consolidator at ... refused this node's key\", and refuses its next events), reload the consolidator" "$T/unsure.out"
 check "... not saying they are signed with more than one key" \
 	sh -c "! grep -q \"this node's keys\" '$T/unsure.out'"
 check "... the outbox unchanged" \

@@ -80,6 +80,12 @@ check "... with the recovery command in the status" \
 	grep -q -- "--recover" "$T/status.out"
 check "... and what a machine the node moved away from does instead" \
 	grep -q "but on a machine the node was moved away from: stop it and disable its unit instead" "$T/status.out"
+# Part c waits: said to wait for the recovery, not for the network (its
+# age past alarm_backlog_hours warned, test_status_backlog), and the
+# divergence the first warning.
+check "... its waiting events said not delivered while diverged, the divergence the first warning" \
+	sh -c "grep -q '^  waiting for delivery:   $nc (oldest created .*): none is delivered while the outbox is diverged (below)\$' '$T/status.out' &&
+		grep -m 1 WARNING '$T/status.out' | grep -q DIVERGED"
 check "... in its log" grep -q "event=diverged" "$N/pnp.log"
 "$KUSKA" metrics -c "$N/pnp.conf" >"$T/metrics.out"
 check "... and in its metrics" \

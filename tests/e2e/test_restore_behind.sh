@@ -60,6 +60,11 @@ behind=$(grep -n "^this outbox ends at sequence" "$T/recover.out" | cut -d: -f1)
 other=$(grep -n "^$nb envelopes it holds are signed with this node's key " "$T/recover.out" | cut -d: -f1)
 check "... before it names b's $nb envelopes as this node's or a thief's (lines ${behind:-none} and ${other:-none})" \
 	test -n "$behind" -a -n "$other" -a "${behind:-0}" -lt "${other:-0}"
+# That line says what happened, whose they may be, then what to do in the
+# order it is done (the new key between the revocation and the reload, the
+# caveat before the advice: node57).
+check "... saying what happened, then what to do, in order" \
+	grep -q "the first at sequence $((na + 1)): kept as this node's\. They are its own if this outbox was restored from a backup or replaced; if it was neither, a thief's, with its stolen key (if it was restored and the key stolen too, .*)\. If a thief's, revoke this node's key [0-9a-f]* (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, give this node a new key, as it signs with that one now (a rotation, .*), reload the consolidator and run --recover again (OPERATIONS.md section 6)\$" "$T/recover.out"
 
 start_node pnp
 "$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/again.out" 2>&1

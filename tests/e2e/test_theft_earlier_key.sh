@@ -62,7 +62,7 @@ cp -a "$N/data/pj" "$T/pj-unrecovered"
 recover_into "$T/early.out" pj 0 \
 	"kuska-node --recover with no key revoked succeeds"
 check "... saying the $nt past its end, pj-1's ($fp1) after pj-2's, are not this node's own: revoke pj-1 after $end" \
-	grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((end + 1)), and were kept as this node's: yet the first is not its own (past this outbox's end and signed with an earlier key than its last envelope: .*revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $end, reload" "$T/early.out"
+	grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((end + 1)): kept as this node's\. Yet the first is not its own (past this outbox's end and signed with an earlier key than its last envelope: .*Revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $end, reload" "$T/early.out"
 check "... not that the thief's first may be later" \
 	sh -c "! grep -q 'the thief.s first may be later' '$T/early.out'"
 rm -rf "${N:?}/data/pj"

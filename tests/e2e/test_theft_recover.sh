@@ -115,9 +115,9 @@ theft() {
 		recover_into "$T/early0.out" pj 0 \
 			"kuska-node --recover before the rotation succeeds"
 		check "... naming pj-1 ($fp1) as the key this node signs with, the one to revoke" \
-			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na; " "$T/early0.out"
+			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)):.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, " "$T/early0.out"
 		check "... and that the node then needs a new key before --recover runs again" \
-			grep -q "revoked_after_seq = $na; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"the consolidator at ... refused this node's key\") and refuses its next events, reload the consolidator" "$T/early0.out"
+			grep -q "revoked_after_seq = $na, give this node a new key, as it signs with that one now (a rotation, OPERATIONS.md section 6: the consolidator turns a revoked key away, --recover's too, \"the consolidator at ... refused this node's key\", and refuses its next events), reload the consolidator" "$T/early0.out"
 		rm -rf "$N/data/pj"
 		mv "$T/pj-unrecovered" "$N/data/pj"
 	fi
@@ -133,7 +133,7 @@ theft() {
 		recover_into "$T/early.out" pj 0 \
 			"kuska-node --recover before the revocation succeeds"
 		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set on it" \
-			grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
+			grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((na + 1)):.* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
 		check "... not calling it the key this node signs with" \
 			sh -c "! grep -q \"this node's key\\|needs a new key\" '$T/early.out'"
 	fi

@@ -85,7 +85,7 @@ check "... naming t2's first, $((na + nt1 + 1)), as accepted with pj-2 ($FP2)" \
 check "... and pj-2 as the key to revoke, after $((na + nt1)), not pj-1 ($fp1), revoked already" \
 	grep -q "The first this outbox did not sign and not handed back revoked is at sequence $((na + nt1 + 1)), signed with this node's key $FP2: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $((na + nt1)) " "$T/late.out"
 check "... and that the node then needs a new key, pj-2 being the one it signs with" \
-	grep -q "revoked_after_seq = $((na + nt1)) (or lower); this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"the consolidator at ... refused this node's key\") and refuses its next events, reload the consolidator" "$T/late.out"
+	grep -q "revoked_after_seq = $((na + nt1)) (or lower), give this node a new key, as it signs with that one now (a rotation, OPERATIONS.md section 6: the consolidator turns a revoked key away, --recover's too, \"the consolidator at ... refused this node's key\", and refuses its next events), reload the consolidator" "$T/late.out"
 check "... saying another key's envelopes are not handed back revoked" \
 	grep -q "signed by a key revoked before them: another of this node's keys signed envelopes it does not hand back revoked, and" "$T/late.out"
 check "... not that a revocation of pj-2, which has none, comes too late" \
