@@ -54,7 +54,7 @@ struct ask_client {
  * ("kuska CMD: ..."), for up to ASK_WAIT_LIMIT_MIN minutes of asking
  * again a command, its tables' together, so that a report of many tables
  * waits no longer than a query: then -EINPROGRESS, err saying what to do (kuska
- * exits 3).
+ * exits 3). The tests shorten the bound with KUSKA_TEST_ASK_WAIT_MS.
  */
 int ask_table(const struct ask_client *a, const struct query_req *q,
 	      struct qtable *ret, char *err, size_t errlen)

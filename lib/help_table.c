@@ -241,6 +241,17 @@ const struct help_cmd help_table[] = {
 		     {0},
 		 }},
 		{"Regions", regions},
+		{"Exit status",
+		 (const struct help_item[]){
+		     {"0", "the table printed"},
+		     {"2", "the consolidator not reached, not answering or "
+			   "stopping, or the table refused; a usage or "
+			   "configuration error"},
+		     {"3", "the consolidator busy, or computing the "
+			   "secretariat's release, past 5 minutes of "
+			   "asking again"},
+		     {0},
+		 }},
 		{0},
 	    },
     },

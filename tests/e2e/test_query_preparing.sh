@@ -13,8 +13,8 @@
 # an analyst's table and the consolidator's status are answered during
 # the audit, as before, and an analyst's bootstrap refused as busy (16
 # held already) is asked for again until answered, as is an analyst's
-# report's. The answer its audit ended with is kept for the
-# question's next try: its failure (GLPK failing after 3 s), which that
+# report's, within a bound past which it stops (exit 3). The answer its
+# audit ended with is kept for the question's next try: its failure (GLPK failing after 3 s), which that
 # try is told, exit 2; or its table when data came meanwhile (a node
 # delivering on), where each try began another audit.
 . "$(dirname "$0")/lib.sh"
@@ -91,6 +91,15 @@ check "... kuska says so once, in these words" \
 RPID=$!
 check "an analyst's report is refused as busy, and asks again" \
 	wait_log "$T/report.err" "kuska report: the consolidator is busy with an audit: asking again in a moment, for up to 5 minutes" 60
+# Past the bound (shortened to 1.5 s: KUSKA_TEST_ASK_WAIT_MS, client/ask.c)
+# a bootstrap refused as busy each time stops, exit 3, saying what kept it
+# once, where it could ask on unbounded or blame an audit's computing.
+KUSKA_TEST_ASK_WAIT_MS=1500 timeout 60 "$KUSKA" query -c "$N/analyst.conf" \
+	estimate --period 2025 --boot 5 --format csv >"$T/bound.csv" \
+	2>"$T/bound.err"
+is "a bootstrap refused as busy past the bound stops (exit status 3)" "$?" 3
+check "... saying so, in these words" grep -q -x 'kuska query: still no table after 5 minutes of asking again: the consolidator is busy with an audit; it is up, but refused the request each time: ask again later, or ask its operator to look at its load' "$T/bound.err"
+check "... and no table" test ! -s "$T/bound.csv"
 
 # Held past the client's 15 s time-out: ten answers PREPARING (the
 # asker's one among them), eight tries 2 s apart after the first.

@@ -99,6 +99,15 @@ test_help_items(void **state)
 	assert_non_null(
 	    help_items(help_find("kuska", "submit"), "Exit status"));
 	assert_null(help_items(help_find("kuska", "estimate"), "Tables"));
+	/* kuska query exits 3 past its 5 minutes of asking again as
+	 * kuska report does (busy57 told only kuska help report). */
+	t = help_items(help_find("kuska", "query"), "Exit status");
+	assert_non_null(t);
+	assert_string_equal(t[2].term, "3");
+	assert_non_null(strstr(t[2].text, "past 5 minutes of asking again"));
+	t = help_items(help_find("kuska", "report"), "Exit status");
+	assert_non_null(t);
+	assert_string_equal(t[3].term, "3");
 }
 
 /* The regions kuska query and kuska report list (and the completion

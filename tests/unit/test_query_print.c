@@ -280,6 +280,39 @@ test_indicators_wrap(void **state)
 	free(t.rows);
 }
 
+/* A Spanish name is wrapped by its characters, not its bytes (an accented
+ * letter is two): 89 characters fit the 92 after the indent, the 94 bytes
+ * would not, and neither would 93 characters. */
+static void
+test_indicators_wrap_accents(void **state)
+{
+	static const char name[] = "Mediana de días desde la derivación de "
+				   "la PNP hasta su atención por el MIMP, "
+				   "según región";
+	static const char longer[] = "Mediana de días desde la derivación de "
+				     "la PNP hasta su atención por el MIMP, "
+				     "según región así";
+	struct qtable t;
+	char *out;
+
+	(void)state;
+	table(&t, ind_cols, 1);
+	ind_row(&t, 0, "a", name, "days", "6", "0.500", "on_track");
+	out = printed(&t, "indicators", query_print_indicators);
+	assert_non_null(strstr(out, "\n        Mediana de días desde la "
+				    "derivación de la PNP hasta su atención "
+				    "por el MIMP, según región\n"));
+	free(out);
+	t.rows[0][2] = text(longer);
+	out = printed(&t, "indicators", query_print_indicators);
+	assert_non_null(strstr(out, "\n        Mediana de días desde la "
+				    "derivación de la PNP hasta su atención "
+				    "por el MIMP, según región\n        "
+				    "así\n"));
+	free(out);
+	free(t.rows);
+}
+
 /* An answer with a column more (or fewer) than INDICATORS.md's, of a
  * consolidator of another kuska, goes as blocks, every column shown. */
 static void
@@ -345,6 +378,7 @@ main(void)
 	    cmocka_unit_test(test_refusal),
 	    cmocka_unit_test(test_indicators_text),
 	    cmocka_unit_test(test_indicators_wrap),
+	    cmocka_unit_test(test_indicators_wrap_accents),
 	    cmocka_unit_test(test_indicators_other),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
