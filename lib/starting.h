@@ -43,7 +43,8 @@ void starting_say(const char *what);
  * cache, the disk's speed after a reboot), and its open, which may read
  * it all too (a node's outbox written by an earlier kuska: its case
  * stages' index built, 3-4 s per 300,000 envelopes from the page cache,
- * bench_stages): past TimeoutStartSec= (90 s
+ * bench_stages; the consolidator's statistics read after its store's
+ * open, 2-4 s per million events): past TimeoutStartSec= (90 s
  * by default) systemd would kill the start and begin it again, the check
  * from nothing, for ever. The watchdog counts only once the daemon says
  * it is ready. Harmless when not begun, and outside systemd.

@@ -489,6 +489,21 @@ node_check_backlog(struct node *n, uint64_t mono)
 		return;
 	if (outbox_state(n->ob, &st) != 0)
 		return;
+	if (n->deliver.diverged[0] != '\0') {
+		/* Nothing waits for delivery that the network could bring:
+		 * what is wrong, and what to do, in the backlog's place. */
+		log_warnx("event=diverged_alarm pending=%llu text=%s "
+			  "hint=\"nothing is delivered or accepted until "
+			  "the outbox is rebuilt: stop the node, run "
+			  "kuska-node --recover, start it, resubmit the "
+			  "exports made since the backup; on a machine the "
+			  "node was moved away from: stop it and disable its "
+			  "unit instead (OPERATIONS.md section 10)\"",
+			  (unsigned long long)(st.next_seq - 1 - st.acked_seq),
+			  LOG_Q(n->deliver.diverged));
+		n->backlog_warned_ms = mono;
+		return;
+	}
 	created = oldest_pending(n, &st);
 	/* Signed: created after now (this clock was ahead when it signed)
 	 * is no age at all, not a wrap-around. */

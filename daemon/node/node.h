@@ -91,7 +91,8 @@ void node_drop_deferred(struct node *n);
 void node_render_metrics(void *arg, struct mtext *m);
 
 /* node_check_backlog - logs, at most hourly, when events wait longer
- * than the alarm. */
+ * than the alarm; while the outbox is diverged, that instead (nothing is
+ * delivered until kuska-node --recover, whatever the events' age). */
 void node_check_backlog(struct node *n, uint64_t mono);
 
 /* start.c */

@@ -322,6 +322,26 @@ rec_fetch(struct rec *r)
 			sleep(NOMEM_WAIT_S);
 			continue;
 		}
+		if (e == -ETIMEDOUT && !r->said) {
+			/* Not the directory's fault, as recover_run would
+			 * say it: the consolidator that welcomed this node
+			 * went quiet. */
+			fprintf(stderr,
+				"kuska-node: the consolidator at %s answered "
+				"the hello but stopped answering while its "
+				"copy was fetched (nothing for %ld s after "
+				"%llu of its %llu events): recovery stopped "
+				"(the outbox is unchanged); it may have "
+				"stopped or restarted, or be overloaded: see "
+				"its journal and kuska status -c "
+				"CONSOLIDATOR.conf, then run --recover "
+				"again\n",
+				r->p->consolidator,
+				(long)(r->p->timeout_ms / 1000),
+				(unsigned long long)(from - 1),
+				(unsigned long long)r->cons_last);
+			r->said = true;
+		}
 		if (e != 0)
 			return said_unasked(r, e);
 		tries = 0;

@@ -10,6 +10,7 @@
 # acknowledged (also after a restart of the node meanwhile), never on an
 # ordinary restart, and sends the rest again; restored while the node
 # runs, the node's acknowledged sequence goes down (a gauge in metrics).
+# A diverged node's hourly alarm says it is diverged and what to do.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -165,7 +166,14 @@ check "the same proof made now clears it, diverged_quiet_s after the last diverg
 	 '$KUSKA' status -c '$N/consolidator.conf' >'$T/cstatus.out';
 	 grep -q '^pnp ' '$T/cstatus.out' && ! grep -q DIVERGED '$T/cstatus.out'"
 stop_node pnp TERM
+logged=$(wc -l <"$N/pnp.log")
 start_node pnp
+# Its hourly alarm says what is wrong and what to do, at once after a
+# start: events wait for the recovery, not for the network (it was the
+# backlog's alarm, every hour, as if they would be delivered).
+check "the restarted diverged node's alarm says so, with what to do" \
+	wait_log_after "$N/pnp.log" "$logged" \
+	'event=diverged_alarm pending=[0-9]* text=".*" hint="nothing is delivered or accepted until the outbox is rebuilt: stop the node, run kuska-node --recover' 10
 cons_diverged() {
 	"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
 	grep -q "pnp.*DIVERGED" "$T/cstatus.out"

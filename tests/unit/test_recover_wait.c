@@ -6,7 +6,10 @@
  * it called all alike no connection ("not running, a wrong host or port,
  * or a firewall?", review56o): nothing listening; a server whose
  * handshake never passes (its ZAP handler unanswered); one whose
- * handshake passes and that never answers the hello.
+ * handshake passes and that never answers the hello. And a fourth: one
+ * that welcomes the node and then never answers the fetch, which was
+ * said as the outbox directory's fault ("recovery failed: DIR:
+ * Connection timed out").
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +26,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "codec.h"
 #include "curve_rig.h"
 #include "recover.h"
 
@@ -50,12 +54,53 @@ recover_thread(void *arg)
 }
 
 /*
+ * A hello on srv's socket answered with a Welcome saying the
+ * consolidator holds 5 events; anything else (a RECOVER_REQUEST) left
+ * unanswered.
+ */
+static void
+welcome_hello(struct curve_server *srv)
+{
+	struct tframes f;
+	struct msg m, w;
+	const void *parts[2];
+	size_t lens[2];
+	uint8_t *buf;
+	size_t len;
+
+	while (tsock_recv(srv->fs.s, &f, 2, CODEC_MAX_FRAME) == 0) {
+		if (f.n == 2 &&
+		    codec_msg_decode(f.data[1], f.len[1], &m) == 0) {
+			if (m.type == MSG_HELLO) {
+				memset(&w, 0, sizeof(w));
+				w.type = MSG_WELCOME;
+				w.nonce = m.nonce;
+				w.last_seq = 5;
+				assert_int_equal(
+				    codec_msg_encode(&w, &buf, &len), 0);
+				parts[0] = f.data[0];
+				lens[0] = f.len[0];
+				parts[1] = buf;
+				lens[1] = len;
+				/* A hello of an earlier run, its peer gone,
+				 * is not answered. */
+				(void)tsock_send(srv->fs.s, parts, lens, 2);
+				free(buf);
+			}
+			codec_msg_clear(&m);
+		}
+		tframes_clear(&f);
+	}
+}
+
+/*
  * Runs a recovery against srv (at ep), its ZAP handler answered when
- * serve says so, until it stops: what it said on stderr.
+ * serve says so, and its hello welcomed when welcome does, until it
+ * stops: what it said on stderr.
  */
 static const char *
 recover_against(struct curve_server *srv, struct run *r, const char *ep,
-		bool serve)
+		bool serve, bool welcome)
 {
 	pthread_t th;
 
@@ -64,10 +109,13 @@ recover_against(struct curve_server *srv, struct run *r, const char *ep,
 	capture();
 	assert_int_equal(pthread_create(&th, NULL, recover_thread, r), 0);
 	while (!atomic_load(&r->done)) {
-		bool ready;
-		(void)tsock_poll(&srv->fs.zap, 1, &ready, 20);
+		struct tsock *socks[2] = {srv->fs.zap, srv->fs.s};
+		bool ready[2];
+		(void)tsock_poll(socks, 2, ready, 20);
 		if (serve)
 			curve_server_serve(srv);
+		if (welcome)
+			welcome_hello(srv);
 	}
 	pthread_join(th, NULL);
 	assert_int_equal(r->e, -ETIMEDOUT);
@@ -99,23 +147,43 @@ test_timeouts(void **state)
 	r.p.timeout_ms = 1000;
 	r.p.ref_fp = r.ref_fp;
 
-	said = recover_against(&srv, &r, r.none, true);
+	said = recover_against(&srv, &r, r.none, true, false);
 	assert_non_null(strstr(said, "no connection to the consolidator at "));
 	assert_non_null(strstr(said, "within 1 s: recovery stopped (the "
 				     "outbox is unchanged); not running, a "
 				     "wrong host or port, or a firewall?\n"));
 
-	said = recover_against(&srv, &r, srv.ep, false);
+	said = recover_against(&srv, &r, srv.ep, false, false);
 	assert_non_null(strstr(said, "connected to the consolidator at "));
 	assert_non_null(strstr(said, ", but no handshake passed within 1 s: "
 				     "recovery stopped (the outbox is "
 				     "unchanged); wrong consolidator_key?"));
 	assert_null(strstr(said, "firewall"));
 
-	said = recover_against(&srv, &r, srv.ep, true);
+	said = recover_against(&srv, &r, srv.ep, true, false);
 	assert_non_null(strstr(said, "passed this node's handshake but did "
 				     "not answer its hello within 1 s"));
 	assert_null(strstr(said, "firewall"));
+
+	/* Welcomed, then the fetch unanswered: the consolidator named,
+	 * not the outbox's directory. */
+	said = recover_against(&srv, &r, srv.ep, true, true);
+	assert_non_null(strstr(said, "answered the hello but stopped "
+				     "answering while its copy was fetched "
+				     "(nothing for 1 s after 0 of its 5 "
+				     "events): recovery stopped (the outbox "
+				     "is unchanged); it may have stopped or "
+				     "restarted, or be overloaded: see its "
+				     "journal"));
+	assert_null(strstr(said, "recovery failed"));
+	assert_null(strstr(said, r.outbox));
+	/* Nothing left of the new outbox it began. */
+	{
+		char fresh[128];
+		struct stat sb;
+		snprintf(fresh, sizeof(fresh), "%s/recover.tmp", r.outbox);
+		assert_int_equal(stat(fresh, &sb), -1);
+	}
 
 	curve_server_close(&srv);
 	(void)rmdir(r.outbox);
