@@ -57,6 +57,22 @@ int query_run_in(struct store_txn *t, const struct query_req *req,
 		 const struct reg_party *who, unsigned k, struct qtable *ret);
 
 /*
+ * query_events_withheld - the institutions (bit 1 << institution) whose
+ * events of all time (the sources and deliveries tables) the secretariat
+ * is not given at threshold k: those with a year whose records (the
+ * timeliness table's, nationally) number 1 to k+1 while their events
+ * exceed their records of every year by less than k+2. Shown, those
+ * events less the other years' records would bound that year's records,
+ * hidden and so at least 1, to fewer than three values (13 events, 12
+ * records in 2025: one in 2024), and with them every count of the year
+ * they bound; no year's audit can widen that by hiding its own counts.
+ * The audits leave the relation out for them (gather_others). Returns 0
+ * and *ret.
+ */
+int query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
+    __attribute__((warn_unused_result));
+
+/*
  * query_no_takeups - the destinations (bit 1 << institution) that have no
  * live take-up (referral_received) on record, of any date and region,
  * matched to a referral record or not, as the view of scope sees them
