@@ -218,8 +218,7 @@ record_years(struct store_txn *t, uint32_t *ret_y0, uint32_t *ret_y1)
 int
 query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
 {
-	int64_t records[INST_COUNT + 1] = {0};
-	bool near[INST_COUNT + 1] = {false};
+	bool small[INST_COUNT + 1] = {false};
 	struct inst_status s;
 	uint32_t y0, y1, y;
 	struct qb b;
@@ -235,18 +234,16 @@ query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
 		b.period = period_of_index(y, RP_YEAR);
 		for (i = 1; i <= INST_COUNT; i++) {
 			int64_t n = qb_counter(&b, C_TIME_RECORDS, &i, 1);
-			records[i] += n;
-			if (n > 0 && n < (int64_t)k + 2)
-				near[i] = true;
+			if (n > 0 && n < (int64_t)k)
+				small[i] = true;
 		}
 	}
 	/* No events on record (a store older than the field, or a status
 	 * row a repair dropped) is below the records: no relation, and no
 	 * number to give away. */
 	for (i = 1; i <= INST_COUNT; i++)
-		if (near[i] && ingest_inst_status(t, i, &s) == 0 &&
-		    s.accepted > 0 &&
-		    (int64_t)s.accepted - records[i] < (int64_t)k + 2)
+		if (small[i] && ingest_inst_status(t, i, &s) == 0 &&
+		    s.accepted > 0)
 			*ret |= 1u << i;
 	return 0;
 }
