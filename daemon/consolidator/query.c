@@ -863,9 +863,27 @@ query_apart(const struct query_req *req, const struct reg_party *who)
 	 */
 	if (req->boot != 0 || who->role == ROLE_NONE)
 		return false;
-	if (who->role == ROLE_SECRETARIAT)
-		return strcmp(req->table, "deliveries") == 0 ||
-		       strcmp(req->table, "indicator_definitions") == 0;
+	/*
+	 * Nor is a question the secretariat may not ask at that level (a
+	 * region for a quarter, the overlap of a region): refused before
+	 * any table is built (build_table, run_table), it is answered
+	 * at once rather than held behind an audit, which may run past
+	 * its client's 15 s ("no answer" instead of what it may ask).
+	 */
+	if (who->role == ROLE_SECRETARIAT) {
+		struct qtable refusal;
+		uint32_t period;
+		int i = table_index(req->table);
+		if (strcmp(req->table, "deliveries") == 0 ||
+		    strcmp(req->table, "indicator_definitions") == 0)
+			return true;
+		memset(&refusal, 0, sizeof(refusal));
+		return i >= 0 && strcmp(req->table, "estimate") != 0 &&
+		       strcmp(req->table, "sdg16_2_2") != 0 &&
+		       period_parse(req->period, &period) == 0 &&
+		       req->region <= 25 &&
+		       secretariat_level(req, i, period, &refusal) != 0;
+	}
 	if (who->role != ROLE_INSTITUTION && who->role != ROLE_ANALYST)
 		return false;
 	/*

@@ -138,7 +138,8 @@ bool query_takes_release(const struct query_req *req,
  * thread of its own) or a bootstrap draws, and it is the answer given alone
  * (query_net_watch.c's query_net_request_waits). The secretariat's
  * tables and a bootstrap (long, and drawing on the daemon's budget) are
- * not.
+ * not, but for the secretariat's questions refused for their level,
+ * which build nothing.
  */
 bool query_apart(const struct query_req *req, const struct reg_party *who);
 
