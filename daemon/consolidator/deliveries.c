@@ -10,6 +10,7 @@
 #include "event.h"
 #include "ingest.h"
 #include "period.h"
+#include "query.h"
 
 /* In the order of DELIVERIES_COLUMNS. */
 enum col { COL_INST, COL_LAST, COL_EVENTS, COL_CONTACT, COL_COUNT };
@@ -58,7 +59,7 @@ utc_minute(uint64_t ms, char *out, size_t cap)
 
 static void
 add_row(struct qtable *t, int inst, const struct inst_status *s,
-	bool hide_small, unsigned k)
+	bool hide_small, bool withheld, unsigned k)
 {
 	struct cell *row = t->rows[t->n_rows++];
 
@@ -74,8 +75,9 @@ add_row(struct qtable *t, int inst, const struct inst_status *s,
 	    row[COL_CONTACT].text[0] ? CELL_TEXT : CELL_EMPTY;
 	row[COL_EVENTS].kind = CELL_NUMBER;
 	row[COL_EVENTS].number = (int64_t)s->accepted;
-	/* As in sources: a count of 1 to k-1 is withheld, alone. */
-	if (hide_small && s->accepted > 0 && s->accepted < k)
+	/* As in sources: a count of 1 to k-1 is withheld, and one that
+	 * would bound a year's hidden records (query_events_withheld). */
+	if (hide_small && ((s->accepted > 0 && s->accepted < k) || withheld))
 		row[COL_EVENTS].kind = CELL_SUPPRESSED;
 }
 
@@ -87,6 +89,7 @@ deliveries_table(struct store *st, const struct query_req *req,
 	struct inst_status s;
 	uint32_t period;
 	const char *name = DELIVERIES_COLUMNS;
+	unsigned withheld = 0;
 	int i, r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -116,11 +119,18 @@ deliveries_table(struct store *st, const struct query_req *req,
 		codec_qtable_clear(ret);
 		return r;
 	}
+	if (who->role == ROLE_SECRETARIAT &&
+	    (r = query_events_withheld(t, k, &withheld)) != 0) {
+		store_abort(&t);
+		codec_qtable_clear(ret);
+		return r;
+	}
 	for (i = 1; i <= INST_COUNT; i++) {
 		if (who->role == ROLE_INSTITUTION && (int)who->inst != i)
 			continue;
 		(void)ingest_inst_status(t, i, &s);
-		add_row(ret, i, &s, who->role == ROLE_SECRETARIAT, k);
+		add_row(ret, i, &s, who->role == ROLE_SECRETARIAT,
+			(withheld & (1u << i)) != 0, k);
 	}
 	store_abort(&t);
 	return 0;

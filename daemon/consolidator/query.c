@@ -12,6 +12,7 @@
 #include "deliveries.h"
 #include "estimate_table.h"
 #include "indicators.h"
+#include "ingest.h"
 #include "period.h"
 #include "query_int.h"
 #include "release.h"
@@ -148,9 +149,12 @@ dated_in(struct store_txn *t, uint32_t y)
 
 /* Adds the count cells of b's table, built, into out as cells of the
  * other years (RP_OTHER, the whole country), each summed with the one
- * of the same key at index from or after. Returns 0 or -ENOMEM. */
+ * of the same key at index from or after; of the sources table, not the
+ * rows of the institutions in withheld (query_events_withheld). Returns
+ * 0 or -ENOMEM. */
 static int
-add_other(const struct qb *b, int rtable, size_t from, struct rcells *out)
+add_other(const struct qb *b, int rtable, size_t from, unsigned withheld,
+	  struct rcells *out)
 {
 	const struct qtable *tab = b->out;
 	size_t row, col, i;
@@ -159,6 +163,10 @@ add_other(const struct qb *b, int rtable, size_t from, struct rcells *out)
 		for (col = 0; col < CODEC_MAX_COLUMNS; col++) {
 			struct rcell key;
 			if (!b->qc[qb_cell_index((int)row, (int)col)].count)
+				continue;
+			if (rtable == RT_SOURCES &&
+			    (withheld & (1u << institution_from_name(
+					     tab->rows[row][0].text))) != 0)
 				continue;
 			if (rtable == RT_SOURCES) { /* no period column */
 				memset(&key, 0, sizeof(key));
@@ -189,32 +197,81 @@ add_other(const struct qb *b, int rtable, size_t from, struct rcells *out)
 	return 0;
 }
 
+/* The first and last years a counter of records is kept for, into
+ * *ret_y0 and *ret_y1 (0 and 0: none). */
+static void
+record_years(struct store_txn *t, uint32_t *ret_y0, uint32_t *ret_y1)
+{
+	const uint8_t prefix[2] = {C_TIME_RECORDS, 0};
+	const void *k, *v;
+	size_t klen, vlen;
+
+	*ret_y0 = *ret_y1 = 0;
+	(void)store_each(t, T_COUNTERS, prefix, sizeof(prefix), first_year,
+			 ret_y0);
+	if (store_last(t, T_COUNTERS, prefix, sizeof(prefix), &k, &klen, &v,
+		       &vlen) == 0 &&
+	    klen >= 6)
+		*ret_y1 = store_get32((const uint8_t *)k + 2) / 10;
+}
+
+int
+query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
+{
+	bool small[INST_COUNT + 1] = {false};
+	struct inst_status s;
+	uint32_t y0, y1, y;
+	struct qb b;
+	uint8_t i;
+
+	*ret = 0;
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	record_years(t, &y0, &y1);
+	for (y = y0; y0 != 0 && y <= y1; y++) {
+		if (!dated_in(t, y))
+			continue;
+		b.period = period_of_index(y, RP_YEAR);
+		for (i = 1; i <= INST_COUNT; i++) {
+			int64_t n = qb_counter(&b, C_TIME_RECORDS, &i, 1);
+			if (n > 0 && n < (int64_t)k)
+				small[i] = true;
+		}
+	}
+	/* No events on record (a store older than the field, or a status
+	 * row a repair dropped) is below the records: no relation, and no
+	 * number to give away. */
+	for (i = 1; i <= INST_COUNT; i++)
+		if (small[i] && ingest_inst_status(t, i, &s) == 0 &&
+		    s.accepted > 0)
+			*ret |= 1u << i;
+	return 0;
+}
+
 /*
- * What the relations across years need for year's release, after its
- * own cells in out (RP_OTHER): the whole country's yearly counts of the
- * tables those relations name, summed over every other year a record is
- * dated in (timeliness counts every live record), and the sources
- * table. Returns 0 or -ENOMEM.
+ * What the relations across years need for year's release at threshold
+ * k, after its own cells in out (RP_OTHER): the whole country's yearly
+ * counts of the tables those relations name, summed over every other
+ * year a record is dated in (timeliness counts every live record), and
+ * the sources table, but for the institutions whose events the
+ * secretariat is not given (query_events_withheld). Returns 0 or -ENOMEM.
  */
 static int
-gather_others(struct qb *b, uint32_t year, struct rcells *out)
+gather_others(struct qb *b, uint32_t year, unsigned k, struct rcells *out)
 {
 	static const int rts[] = {RT_IDENTIFICATION,	  RT_REFERRALS,
 				  RT_REFERRALS_UNMATCHED, RT_PROTECTION,
 				  RT_PROSECUTION,	  RT_FUNNEL,
 				  RT_TIMELINESS};
-	const uint8_t prefix[2] = {C_TIME_RECORDS, 0};
-	const void *k, *v;
-	size_t klen, vlen, from = out->n, j;
-	uint32_t y0 = 0, y1 = 0, y;
-	int ti, r = 0;
+	size_t from = out->n, j;
+	uint32_t y0, y1, y;
+	unsigned withheld;
+	int ti, r;
 
-	(void)store_each(b->t, T_COUNTERS, prefix, sizeof(prefix), first_year,
-			 &y0);
-	if (store_last(b->t, T_COUNTERS, prefix, sizeof(prefix), &k, &klen, &v,
-		       &vlen) == 0 &&
-	    klen >= 6)
-		y1 = store_get32((const uint8_t *)k + 2) / 10;
+	r = query_events_withheld(b->t, k, &withheld);
+	if (r != 0)
+		return r;
+	record_years(b->t, &y0, &y1);
 	for (y = y0; y0 != 0 && y <= y1 && r == 0; y++) {
 		if (y == year || !dated_in(b->t, y))
 			continue;
@@ -224,7 +281,7 @@ gather_others(struct qb *b, uint32_t year, struct rcells *out)
 			build_at(b, ti, period_of_index(y, RP_YEAR), 0);
 			r = b->err;
 			if (r == 0)
-				r = add_other(b, rts[j], from, out);
+				r = add_other(b, rts[j], from, 0, out);
 		}
 	}
 	for (ti = 0; r == 0 && query_tables[ti] != NULL; ti++)
@@ -232,7 +289,8 @@ gather_others(struct qb *b, uint32_t year, struct rcells *out)
 			build_at(b, ti, period_of_index(year, RP_YEAR), 0);
 			r = b->err;
 			if (r == 0)
-				r = add_other(b, RT_SOURCES, from, out);
+				r = add_other(b, RT_SOURCES, from, withheld,
+					      out);
 			break;
 		}
 	return r;
@@ -249,6 +307,7 @@ gather_others(struct qb *b, uint32_t year, struct rcells *out)
 static struct others {
 	struct store_state state; /* opened 0: an empty slot */
 	uint32_t year;
+	unsigned k;	     /* the sources withheld depend on it */
 	struct rcells cells; /* the RP_OTHER cells gather_others appended */
 	uint64_t used;
 } others[OTHERS_KEPT];
@@ -261,10 +320,10 @@ query_others_built(void)
 	return others_built;
 }
 
-/* gather_others, from the slot of year at t's state when there is one,
- * else built and kept. Returns 0 or -ENOMEM. */
+/* gather_others, from the slot of year and k at t's state when there is
+ * one, else built and kept. Returns 0 or -ENOMEM. */
 static int
-gather_others_kept(struct qb *b, uint32_t year, struct rcells *out)
+gather_others_kept(struct qb *b, uint32_t year, unsigned k, struct rcells *out)
 {
 	struct store_state now = store_txn_state(b->t);
 	struct others *o = NULL;
@@ -278,12 +337,13 @@ gather_others_kept(struct qb *b, uint32_t year, struct rcells *out)
 			rcells_clear(&e->cells); /* of a state gone by */
 			memset(&e->state, 0, sizeof(e->state));
 		}
-		if (store_state_same(e->state, now) && e->year == year)
+		if (store_state_same(e->state, now) && e->year == year &&
+		    e->k == k)
 			o = e;
 	}
 	if (o == NULL) {
 		others_built++;
-		r = gather_others(b, year, out);
+		r = gather_others(b, year, k, out);
 		if (r != 0 || now.opened == 0)
 			return r; /* the write transaction's: not kept */
 		for (i = 0; i < OTHERS_KEPT; i++)
@@ -301,6 +361,7 @@ gather_others_kept(struct qb *b, uint32_t year, struct rcells *out)
 		}
 		o->state = now;
 		o->year = year;
+		o->k = k;
 		o->used = ++others_ticks;
 		return 0;
 	}
@@ -321,7 +382,8 @@ gather_others_kept(struct qb *b, uint32_t year, struct rcells *out)
  * store t reads). Returns 0 or -ENOMEM.
  */
 static int
-gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
+gather(struct store_txn *t, int g, uint32_t year, unsigned k,
+       struct rcells *out)
 {
 	struct qtable tab;
 	struct qb b;
@@ -364,7 +426,7 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 		}
 	}
 	if (r == 0)
-		r = gather_others_kept(&b, year, out);
+		r = gather_others_kept(&b, year, k, out);
 	qb_free_rows(&b);
 	return r;
 }
@@ -429,7 +491,7 @@ year_release(struct store_txn *t, int g, uint32_t year, unsigned k,
 		}
 	}
 	years_gathered++;
-	r = gather(t, g, year, &cells);
+	r = gather(t, g, year, k, &cells);
 	if (r == 0)
 		r = release_get((enum release_group)g, year, k, &cells, ret);
 	rcells_clear(&cells);
@@ -453,16 +515,18 @@ year_release(struct store_txn *t, int g, uint32_t year, unsigned k,
 
 /*
  * Hides, in b's table, the counts the secretariat's release of their
- * component hides, then every median or share that depends on a hidden
- * count, and every median over fewer than k values. A hidden count
- * prints as suppressed; a hidden median or share is left empty, like one
- * there is nothing to take.
+ * component hides (of the sources table, those from 1 to k-1 and the
+ * events withheld, query_events_withheld), then every median or share
+ * that depends on a hidden count, and every median over fewer than k
+ * values. A hidden count prints as suppressed; a hidden median or share
+ * is left empty, like one there is nothing to take.
  */
 static int
 suppress(struct qb *b, int ti, unsigned k)
 {
 	const struct release *rel = NULL;
 	struct qtable *t = b->out;
+	unsigned withheld = 0;
 	bool *hid = NULL;
 	size_t r, c;
 	int err = 0;
@@ -476,6 +540,9 @@ suppress(struct qb *b, int ti, unsigned k)
 		if (err != 0)
 			goto out;
 	}
+	if (strcmp(query_tables[ti], "sources") == 0 &&
+	    (err = query_events_withheld(b->t, k, &withheld)) != 0)
+		goto out;
 	/* Counts past the last column are not printed but given away by a
 	 * share printed beside them (see struct qcell): they have keys. */
 	for (r = 0; r < t->n_rows; r++)
@@ -486,7 +553,10 @@ suppress(struct qb *b, int ti, unsigned k)
 			if (!b->qc[i].count)
 				continue;
 			if (rel == NULL) { /* primary suppression alone */
-				hid[i] = v > 0 && v < (int64_t)k;
+				hid[i] =
+				    (v > 0 && v < (int64_t)k) ||
+				    (withheld & (1u << institution_from_name(
+						     t->rows[r][0].text))) != 0;
 				continue;
 			}
 			cell_key(b, query_defs[ti].rtable, r, c, &key);
@@ -793,9 +863,27 @@ query_apart(const struct query_req *req, const struct reg_party *who)
 	 */
 	if (req->boot != 0 || who->role == ROLE_NONE)
 		return false;
-	if (who->role == ROLE_SECRETARIAT)
-		return strcmp(req->table, "deliveries") == 0 ||
-		       strcmp(req->table, "indicator_definitions") == 0;
+	/*
+	 * Nor is a question the secretariat may not ask at that level (a
+	 * region for a quarter, the overlap of a region): refused before
+	 * any table is built (build_table, run_table), it is answered
+	 * at once rather than held behind an audit, which may run past
+	 * its client's 15 s ("no answer" instead of what it may ask).
+	 */
+	if (who->role == ROLE_SECRETARIAT) {
+		struct qtable refusal;
+		uint32_t period;
+		int i = table_index(req->table);
+		if (strcmp(req->table, "deliveries") == 0 ||
+		    strcmp(req->table, "indicator_definitions") == 0)
+			return true;
+		memset(&refusal, 0, sizeof(refusal));
+		return i >= 0 && strcmp(req->table, "estimate") != 0 &&
+		       strcmp(req->table, "sdg16_2_2") != 0 &&
+		       period_parse(req->period, &period) == 0 &&
+		       req->region <= 25 &&
+		       secretariat_level(req, i, period, &refusal) != 0;
+	}
 	if (who->role != ROLE_INSTITUTION && who->role != ROLE_ANALYST)
 		return false;
 	/*

@@ -57,6 +57,24 @@ int query_run_in(struct store_txn *t, const struct query_req *req,
 		 const struct reg_party *who, unsigned k, struct qtable *ret);
 
 /*
+ * query_events_withheld - the institutions (bit 1 << institution) whose
+ * events of all time (the sources and deliveries tables) the secretariat
+ * is not given at threshold k: those with a year whose records (the
+ * timeliness table's, nationally) number 1 to k-1. Shown, those events
+ * less the other years' records would bound that year's records, hidden
+ * and so at least 1, and might pin them (13 events, 12 records in 2025:
+ * one in 2024), and with them every count of the year they bound; no
+ * year's audit can widen that by hiding its own counts. The rule asks
+ * nothing but whether a count is small, which the reader the audits
+ * protect against is taken to know: a rule on how far the events exceed
+ * the records would itself tell the reader something of them. The audits
+ * leave the relation out for these institutions (gather_others). Returns
+ * 0 and *ret.
+ */
+int query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
+    __attribute__((warn_unused_result));
+
+/*
  * query_no_takeups - the destinations (bit 1 << institution) that have no
  * live take-up (referral_received) on record, of any date and region,
  * matched to a referral record or not, as the view of scope sees them
@@ -120,7 +138,8 @@ bool query_takes_release(const struct query_req *req,
  * thread of its own) or a bootstrap draws, and it is the answer given alone
  * (query_net_watch.c's query_net_request_waits). The secretariat's
  * tables and a bootstrap (long, and drawing on the daemon's budget) are
- * not.
+ * not, but for the secretariat's questions refused for their level,
+ * which build nothing.
  */
 bool query_apart(const struct query_req *req, const struct reg_party *who);
 

@@ -20,7 +20,7 @@ import os
 import sys
 
 COUNTS = {"victims", "sent", "taken_up", "pending", "cases", "persons",
-          "records", "takeups_unmatched"}
+          "records", "takeups_unmatched", "events"}
 DERIVED = {"median_days", "attrition", "within_30_days_pct"}
 PARTITIONS = ("sex", "age_group", "nationality", "region")
 
