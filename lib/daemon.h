@@ -9,6 +9,7 @@
 #ifndef KUSKA_DAEMON_H
 #define KUSKA_DAEMON_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -182,6 +183,25 @@ int daemon_reserve_lock(const char *dir);
  * not the daemon's user's, as after a restore copied in by root); else "".
  */
 const char *daemon_open_hint(int err);
+
+/*
+ * daemon_map_fault_said - from now on a SIGBUS, a page of DIR/data.mdb
+ * (the WHAT: "store", "outbox") the process could not read (the file cut
+ * or copied over while it ran, or a disk that failed to read it), is
+ * said as event=data_file_fault, naming DIR and what to do, and the
+ * process exits 1: systemd starts it again, and the check at start says
+ * whether the file is damaged. LMDB maps the file; without this the
+ * daemon died of the bare signal. PROG as log_init's.
+ */
+void daemon_map_fault_said(const char *prog, const char *what, const char *dir);
+
+/*
+ * daemon_thread_signals - *set: every signal but SIGBUS, for a thread
+ * that reads a map to start with blocked (signals go to the main thread).
+ * A SIGBUS blocked in the thread it is raised in kills the process
+ * without its handler: daemon_map_fault_said would never say it.
+ */
+void daemon_thread_signals(sigset_t *set);
 
 /*
  * daemon_data_file_odd - why path (a data.mdb that exists) is no store

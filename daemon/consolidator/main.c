@@ -350,6 +350,7 @@ main(int argc, char **argv)
 	if (refetch != NULL)
 		return start_refetch(&c, &rf);
 	starting_say("opening the store");
+	daemon_map_fault_said("kuska-consolidator", "store", c.cfg.data_dir);
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
