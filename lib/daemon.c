@@ -640,6 +640,31 @@ daemon_map_fault_said(const char *prog, const char *what, const char *dir)
 }
 
 void
+daemon_own_key_check(const char *conf, const char *section, const char *key,
+		     const char *file, const struct secret_key *own,
+		     const struct registry *reg)
+{
+	char why[1024];
+	size_t i;
+
+	for (i = 0; i < reg->n_keys; i++) {
+		const struct reg_key *k = &reg->keys[i];
+
+		if (memcmp(k->sign_pk, own->sign_pk, sizeof(k->sign_pk)) != 0)
+			continue;
+		snprintf(
+		    why, sizeof(why),
+		    "%s is the key the registry lists as [key %s] (of "
+		    "%s), not this %s's own: the wrong file was copied "
+		    "in. Put back this daemon's own key file (from its "
+		    "backup, OPERATIONS.md section 7)",
+		    file, k->name, k->owner != NULL ? k->owner->id : "a party",
+		    strcmp(section, "keyholder") == 0 ? "key holder" : section);
+		daemon_key_fatal(conf, section, key, NULL, why);
+	}
+}
+
+void
 daemon_thread_signals(sigset_t *set)
 {
 	sigfillset(set);

@@ -195,6 +195,22 @@ const char *daemon_open_hint(int err);
  */
 void daemon_map_fault_said(const char *prog, const char *what, const char *dir);
 
+struct registry;
+struct secret_key;
+
+/*
+ * daemon_own_key_check - a consolidator's or key holder's own key (read
+ * from FILE, the config key KEY of [SECTION] of CONF) that REG lists as
+ * [key NAME], a party's: the wrong file copied in (a node's key where
+ * the daemon's belongs). Every node would fail its handshake, told only
+ * that the daemon's key is not the one it expects; this stops the start
+ * instead, exit 78, naming both. Returns if it is not listed.
+ */
+void daemon_own_key_check(const char *conf, const char *section,
+			  const char *key, const char *file,
+			  const struct secret_key *own,
+			  const struct registry *reg);
+
 /*
  * daemon_thread_signals - *set: every signal but SIGBUS, for a thread
  * that reads a map to start with blocked (signals go to the main thread).
