@@ -617,16 +617,17 @@ daemon_map_fault_said(const char *prog, const char *what, const char *dir)
 	struct sigaction sa;
 	int n;
 
-	n = snprintf(map_fault_msg, sizeof(map_fault_msg),
-		     "%s: fatal: "
-		     "event=data_file_fault dir=\"%s\" text=\"a page of "
-		     "%s/data.mdb could not be read (SIGBUS): the file was cut "
-		     "or copied over while the daemon ran, or the disk failed "
-		     "to read it; never copy over or truncate a running "
-		     "daemon's data.mdb (stop it first: OPERATIONS.md section "
-		     "7). The start that follows checks the %s and says what "
-		     "to do\"\n",
-		     prog, dir, dir, what);
+	n = snprintf(
+	    map_fault_msg, sizeof(map_fault_msg),
+	    "%s: fatal: "
+	    "event=data_file_fault dir=\"%s\" text=\"a page of "
+	    "%s/data.mdb could not be read (SIGBUS): the file was cut, "
+	    "copied over or damaged while the daemon ran, or the disk "
+	    "failed to read it; never copy over or truncate a running "
+	    "daemon's data.mdb (stop it first: OPERATIONS.md section "
+	    "7). The start that follows checks the %s and says what "
+	    "to do\"\n",
+	    prog, dir, dir, what);
 	if (n < 0)
 		return;
 	map_fault_len = (size_t)n < sizeof(map_fault_msg)

@@ -186,8 +186,8 @@ const char *daemon_open_hint(int err);
 
 /*
  * daemon_map_fault_said - from now on a SIGBUS, a page of DIR/data.mdb
- * (the WHAT: "store", "outbox") the process could not read (the file cut
- * or copied over while it ran, or a disk that failed to read it), is
+ * (the WHAT: "store", "outbox") the process could not read (the file cut,
+ * copied over or damaged while it ran, or a disk that failed to read it), is
  * said as event=data_file_fault, naming DIR and what to do, and the
  * process exits 1: systemd starts it again, and the check at start says
  * whether the file is damaged. LMDB maps the file; without this the
