@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -594,6 +595,81 @@ daemon_open_hint(int err)
 	return " (data.mdb and lock.mdb must belong to the user the daemon "
 	       "runs as; a backup copied in by root stays root's: "
 	       "OPERATIONS.md section 7)";
+}
+
+static char map_fault_msg[2 * PATH_MAX + 512];
+static size_t map_fault_len;
+
+static void
+map_fault(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, map_fault_msg, map_fault_len);
+	(void)n;
+	_exit(1);
+}
+
+void
+daemon_map_fault_said(const char *prog, const char *what, const char *dir)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(
+	    map_fault_msg, sizeof(map_fault_msg),
+	    "%s: fatal: "
+	    "event=data_file_fault dir=\"%s\" text=\"a page of "
+	    "%s/data.mdb could not be read (SIGBUS): the file was cut, "
+	    "copied over or damaged while the daemon ran, or the disk "
+	    "failed to read it; never copy over or truncate a running "
+	    "daemon's data.mdb (stop it first: OPERATIONS.md section "
+	    "7). The start that follows checks the %s and says what "
+	    "to do\"\n",
+	    prog, dir, dir, what);
+	if (n < 0)
+		return;
+	map_fault_len = (size_t)n < sizeof(map_fault_msg)
+			    ? (size_t)n
+			    : sizeof(map_fault_msg) - 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = map_fault;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	(void)sigaction(SIGBUS, &sa, NULL);
+}
+
+void
+daemon_own_key_check(const char *conf, const char *section, const char *key,
+		     const char *file, const struct secret_key *own,
+		     const struct registry *reg)
+{
+	char why[1024];
+	size_t i;
+
+	for (i = 0; i < reg->n_keys; i++) {
+		const struct reg_key *k = &reg->keys[i];
+
+		if (memcmp(k->sign_pk, own->sign_pk, sizeof(k->sign_pk)) != 0)
+			continue;
+		snprintf(
+		    why, sizeof(why),
+		    "%s is the key the registry lists as [key %s] (of "
+		    "%s), not this %s's own: the wrong file was copied "
+		    "in. Put back this daemon's own key file (from its "
+		    "backup, OPERATIONS.md section 7)",
+		    file, k->name, k->owner != NULL ? k->owner->id : "a party",
+		    strcmp(section, "keyholder") == 0 ? "key holder" : section);
+		daemon_key_fatal(conf, section, key, NULL, why);
+	}
+}
+
+void
+daemon_thread_signals(sigset_t *set)
+{
+	sigfillset(set);
+	sigdelset(set, SIGBUS);
 }
 
 /*

@@ -9,6 +9,7 @@
 #ifndef KUSKA_DAEMON_H
 #define KUSKA_DAEMON_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -182,6 +183,41 @@ int daemon_reserve_lock(const char *dir);
  * not the daemon's user's, as after a restore copied in by root); else "".
  */
 const char *daemon_open_hint(int err);
+
+/*
+ * daemon_map_fault_said - from now on a SIGBUS, a page of DIR/data.mdb
+ * (the WHAT: "store", "outbox") the process could not read (the file cut,
+ * copied over or damaged while it ran, or a disk that failed to read it), is
+ * said as event=data_file_fault, naming DIR and what to do, and the
+ * process exits 1: systemd starts it again, and the check at start says
+ * whether the file is damaged. LMDB maps the file; without this the
+ * daemon died of the bare signal. PROG as log_init's.
+ */
+void daemon_map_fault_said(const char *prog, const char *what, const char *dir);
+
+struct registry;
+struct secret_key;
+
+/*
+ * daemon_own_key_check - a consolidator's or key holder's own key (read
+ * from FILE, the config key KEY of [SECTION] of CONF) that REG lists as
+ * [key NAME], a party's: the wrong file copied in (a node's key where
+ * the daemon's belongs). Every node would fail its handshake, told only
+ * that the daemon's key is not the one it expects; this stops the start
+ * instead, exit 78, naming both. Returns if it is not listed.
+ */
+void daemon_own_key_check(const char *conf, const char *section,
+			  const char *key, const char *file,
+			  const struct secret_key *own,
+			  const struct registry *reg);
+
+/*
+ * daemon_thread_signals - *set: every signal but SIGBUS, for a thread
+ * that reads a map to start with blocked (signals go to the main thread).
+ * A SIGBUS blocked in the thread it is raised in kills the process
+ * without its handler: daemon_map_fault_said would never say it.
+ */
+void daemon_thread_signals(sigset_t *set);
 
 /*
  * daemon_data_file_odd - why path (a data.mdb that exists) is no store

@@ -59,6 +59,20 @@ keys_read_file(const char *path, int want_private, char **ret, char *errbuf,
 		}
 	}
 	close(fd);
+	/* A NUL ends every line read after it: the file's later lines
+	 * were said to be "missing", not the file to be damaged. */
+	if (memchr(buf, '\0', len) != NULL) {
+		size_t at = (size_t)((char *)memchr(buf, '\0', len) - buf);
+
+		sodium_free(buf);
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen,
+				 "%s: a NUL byte at offset %zu: not a key "
+				 "file's text (damaged?); put back its copy "
+				 "from a backup",
+				 path, at);
+		return -EINVAL;
+	}
 	buf[len] = '\0';
 	*ret = buf;
 	return 0;

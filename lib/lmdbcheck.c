@@ -220,6 +220,7 @@ check_child(void *arg, int fd)
 	MDB_dbi dbi[LMDBCHECK_MAX_TABLES], other;
 	MDB_val fk = {strlen(c->format_key), (void *)c->format_key}, fv;
 	const char *odd, *part;
+	struct stat sb;
 	uint8_t x = REC_OTHER;
 	uint64_t entries;
 	bool tagged, any;
@@ -233,6 +234,17 @@ check_child(void *arg, int fd)
 	if ((odd = daemon_data_file_odd(path)) != NULL) {
 		(void)guard_write_text(fd, REC_UNREADABLE, "%s", odd);
 		return 0;
+	}
+	/* LMDB says only "Is a directory", and of data.mdb: lock.mdb is
+	 * named, and the file is not called damaged for it. */
+	snprintf(path, sizeof(path), "%s/lock.mdb", c->dir);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		(void)guard_write_text(fd, REC_FAILED,
+				       "%s is not a regular file (a directory, "
+				       "pipe or device): remove it (LMDB makes "
+				       "it anew)",
+				       path);
+		return -EISDIR;
 	}
 	part = "header";
 	if ((rc = mdb_env_create(&env)) != 0 ||

@@ -356,6 +356,7 @@ main(int argc, char **argv)
 	 * seconds at ten million, the disk's speed after a reboot); its
 	 * rebuild, of an older layout, extends by itself as it goes. */
 	starting_say("opening the store");
+	daemon_map_fault_said("kuska-consolidator", "store", c.cfg.data_dir);
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)

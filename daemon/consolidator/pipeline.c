@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "ingest.h"
 #include "parallel.h"
 
@@ -369,7 +370,7 @@ pipeline_new(unsigned threads, struct pipeline **ret)
 	}
 	/* Signals go to the owner, whose poll they must wake: the threads
 	 * start with every signal blocked. */
-	sigfillset(&all);
+	daemon_thread_signals(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	r = pthread_create(&p->writer, NULL, writer_main, p);
 	for (i = 0; r == 0 && i + 1 < threads; i++) {

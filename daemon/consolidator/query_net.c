@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "date.h"
 #include "deliveries.h"
 #include "log.h"
@@ -271,7 +272,7 @@ query_net_start(struct cons *c)
 		return r;
 	}
 	/* Signals go to the main thread, whose poll they must wake. */
-	sigfillset(&all);
+	daemon_thread_signals(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	deliveries_set_contact(c->contact_ms);
 	/* Nothing is cached at start: the latest years are made ready

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "log.h"
 #include "peers.h"
@@ -442,7 +443,7 @@ query_reader_start(struct cons *c, struct tsock *s, size_t max_parts,
 		goto fail_mu;
 	}
 	/* Signals go to the main thread. */
-	sigfillset(&all);
+	daemon_thread_signals(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	e = -pthread_create(&r->thread, NULL, reader_main, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

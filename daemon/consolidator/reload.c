@@ -205,6 +205,8 @@ reload_init(struct cons *c, const char *path, bool check)
 		daemon_key_fatal(path, "consolidator", "key", c->cfg.key, err);
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx_config("%s", err);
+	daemon_own_key_check(path, "consolidator", "key", c->cfg.key, c->key,
+			     c->reg);
 	say_registry_warnings(c->reg, check);
 	say_diverged_quiet(&c->cfg, check);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)

@@ -240,28 +240,58 @@ account_release(struct accounts *as)
 }
 
 /*
+ * The next field of *p: a count or a time, decimal digits alone ("-5",
+ * "+5" and "0x5", which strtoull and sscanf's %llu take, are not), that
+ * fits in 63 bits; its end in *p. 0 or -EBADMSG.
+ */
+static int
+load_number(const char **p, unsigned long long *ret)
+{
+	const char *s = *p;
+	unsigned long long v = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s < '0' || *s > '9')
+		return -EBADMSG;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned long long d = (unsigned long long)(*s - '0');
+
+		if (v > ((unsigned long long)INT64_MAX - d) / 10)
+			return -EBADMSG;
+		v = v * 10 + d;
+	}
+	*p = s;
+	*ret = v;
+	return 0;
+}
+
+/*
  * One saved account's line (of a file of version v) into a fresh account
- * of as; 0 or -EBADMSG.
+ * of as; 0 or -EBADMSG. A number out of reason (signed, past 63 bits: the
+ * key holder writes none) is a damaged file, not a count to take.
  */
 static int
 load_line(struct accounts *as, const char *line, int v,
 	  unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms)
 {
 	char id[64];
-	unsigned long long left, saved_ms, req, ev, rr, ro, lq = 0, lr = 0;
+	unsigned long long n[8] = {0}, left, saved_ms, req, ev, rr, ro, lq, lr;
 	struct account *a;
-	size_t i;
+	const char *p;
+	size_t i, fields = v == 1 ? 6 : 8;
 	int used = 0;
 
-	if (v == 1
-		? sscanf(line, "%63s %llu %llu %llu %llu %llu %llu%n", id,
-			 &left, &saved_ms, &req, &ev, &rr, &ro, &used) != 7
-		: sscanf(line, "%63s %llu %llu %llu %llu %llu %llu %llu %llu%n",
-			 id, &left, &saved_ms, &req, &ev, &rr, &ro, &lq, &lr,
-			 &used) != 9)
+	if (sscanf(line, "%63s%n", id, &used) != 1 || strlen(id) >= KEYS_ID_MAX)
 		return -EBADMSG;
-	if (line[used] != '\n' || strlen(id) >= KEYS_ID_MAX)
+	p = line + used;
+	for (i = 0; i < fields; i++)
+		if (load_number(&p, &n[i]) != 0)
+			return -EBADMSG;
+	if (strcmp(p, "\n") != 0)
 		return -EBADMSG;
+	left = n[0], saved_ms = n[1], req = n[2], ev = n[3], rr = n[4];
+	ro = n[5], lq = n[6], lr = n[7];
 	for (i = 0; i < as->n; i++)
 		if (strcmp(as->a[i].id, id) == 0)
 			return -EBADMSG;
@@ -322,6 +352,22 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 	if (r == 0 && ferror(f)) {
 		r = errno != 0 ? -errno : -EIO;
 		snprintf(err, cap, "%s: %s", path, strerror(-r));
+	} else if (r == 0 && lineno == 0) {
+		/* Never written so (its first line is always there): cut
+		 * short, not a fresh start that gives every node a full
+		 * day's allowance. */
+		r = -EBADMSG;
+		snprintf(err, cap,
+			 "%s: empty, not a key holder's accounts file", path);
+	}
+	if (r == -EBADMSG) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, cap - len,
+			 " (damaged?): put back its copy from a backup, the "
+			 "key holder stopped; only if there is none, remove "
+			 "it, which gives every node a full day's allowance "
+			 "(OPERATIONS.md section 10)");
 	}
 	fclose(f);
 	if (r != 0)

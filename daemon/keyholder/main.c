@@ -68,6 +68,8 @@ load(struct keyholder *kh, const char *path)
 				 err);
 	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
 		fatalx_config("%s", err);
+	daemon_own_key_check(path, "keyholder", "key", kh->cfg.key, kh->key,
+			     kh->reg);
 }
 
 /*

@@ -358,6 +358,7 @@ main(int argc, char **argv)
 	 * reads it all (its case stages' index built, its key epochs'
 	 * records counted), tens of seconds at two million envelopes. */
 	starting_say("opening the outbox");
+	daemon_map_fault_said("kuska-node", "outbox", n.cfg.data_dir);
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
 		fatalx_status(

@@ -30,6 +30,19 @@ new_fp=$(sed -n 's/^fingerprint = //p' "$T/new/consolidator.pub")
 check "the new key is another ($old_fp, $new_fp)" \
 	test -n "$new_fp" -a "$old_fp" != "$new_fp"
 
+# A node's key copied in where the consolidator's or the key holder's
+# belongs: they started, and every node failed its handshake, told only
+# that the key was not the one expected. They refuse to start, naming it.
+for d in consolidator keyholder; do
+	sed 's|^key = .*|key = keys/pnp.key|' "$N/$d.conf" >"$N/$d-wrong.conf"
+	bin=$CONS
+	[ $d = keyholder ] && bin=$KEYHOLDER
+	timeout 10 "$bin" -c "$N/$d-wrong.conf" >"$T/$d-wrong.log" 2>&1
+	rc=$?
+	check "$d with pnp's key refuses to start, exit 78 ($rc), naming the key" \
+		sh -c "test $rc = 78 && grep -q 'key: .*keys/pnp.key is the key the registry lists as \[key pnp-1\] (of pnp)' '$T/$d-wrong.log'"
+done
+
 # Step 2: the consolidator restarted with it.
 stop_cons TERM
 install -m 0600 "$T/new/consolidator.key" "$N/keys/consolidator.key"

@@ -574,6 +574,38 @@ test_saved_bad(void **state)
 	assert_int_equal(
 	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, ":1: "));
+	/* Numbers the key holder never writes (a damaged file, an edit):
+	 * a sign, taken by %llu as 2^64 - 5, and a count past 63 bits,
+	 * taken as ULLONG_MAX; refused, not loaded as counts. */
+	write_file(path, "kuska-keyholder-accounts 2\npnp -5 5 1 2 3 4 7 8\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, ":2: not a line of a key holder's"));
+	assert_non_null(strstr(err, "put back its copy from a backup"));
+	write_file(path, "kuska-keyholder-accounts 2\n"
+			 "pnp 10 5 99999999999999999999999 2 3 4 7 8\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	write_file(path, "kuska-keyholder-accounts 2\npnp 10 +5 1 2 3 4 7 8\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	write_file(path, "kuska-keyholder-accounts 2\npnp 10 5 1 2 3 4 7 8x\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	/* The largest it may write still reads. */
+	write_file(path, "kuska-keyholder-accounts 2\n"
+			 "pnp 10 5 9223372036854775807 2 3 4 7 8\n");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 1);
+	memset(&back, 0, sizeof(back));
+	/* Cut to nothing: not a fresh start giving every node a full
+	 * day's allowance. */
+	write_file(path, "");
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, ": empty, not a key holder's accounts"));
+	assert_int_equal(back.n, 0);
 	/* A directory named as the file: said so, not "read error". */
 	assert_int_equal(account_load(&back, dir, 1000, 0, 0, err, sizeof(err)),
 			 -EISDIR);

@@ -153,6 +153,32 @@ test_write_load_round_trip(void **state)
 	assert_memory_equal(pub.curve_pk, k->curve_pk, CURVE_KEY_LEN);
 	assert_memory_equal(pub.key_id, k->key_id, KEY_ID_LEN);
 
+	/* A NUL byte in its comment (a bad disk, a bad copy): said to be
+	 * damaged, not "id: missing" with every line after it unread. */
+	{
+		int fd = open(path, O_WRONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, "\0\0", 2, 3), 2);
+		close(fd);
+	}
+	assert_int_equal(keys_load_public(path, &pub, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ": a NUL byte at offset 3: "));
+	assert_non_null(strstr(err, "put back its copy from a backup"));
+	snprintf(path, sizeof(path), "%s/mimp.key", fx->dir);
+	{
+		int fd = open(path, O_WRONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, "\0", 1, 10), 1);
+		close(fd);
+	}
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(back);
+	assert_non_null(strstr(err, ": a NUL byte at offset 10: "));
+
 	/* The file name need not be the id. */
 	assert_int_equal(keys_write(k, fx->dir, "other-name"), 0);
 	snprintf(path, sizeof(path), "%s/other-name.key", fx->dir);

@@ -1186,6 +1186,33 @@ test_check_damage(void **state)
 	assert_null(ob);
 }
 
+/* A directory where lock.mdb belongs: named, not data.mdb, and the
+ * outbox not called damaged for it. */
+static void
+test_check_lock_dir(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_report rep;
+	char path[160];
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 3);
+	outbox_close(&ob);
+	snprintf(path, sizeof(path), "%s/lock.mdb", fx->db);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(outbox_check(fx->db, &rep), -EISDIR);
+	assert_false(rep.unreadable);
+	assert_non_null(strstr(rep.why, "/lock.mdb is not a regular file"));
+	assert_non_null(strstr(rep.why, "remove it"));
+	outbox_report_clear(&rep);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(outbox_check(fx->db, &rep), 0);
+	assert_true(outbox_sound(&rep));
+	outbox_report_clear(&rep);
+}
+
 /* What --recover writes, and reads back from an old outbox. */
 static void
 test_rebuild_pieces(void **state)
@@ -1823,6 +1850,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_check_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_lock_dir, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_first_origin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild_pieces, setup,
 					    teardown),
