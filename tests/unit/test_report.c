@@ -3068,6 +3068,28 @@ test_negative_takeup(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The page of d named name does not say s. */
+static void
+page_lacks(const struct report_data *d, const char *name, const char *s)
+{
+	char *p = page(d, name);
+
+	assert_null(strstr(p, s));
+	free(p);
+}
+
+/* The page of d named name says a and b under its figure id. */
+static void
+page_figure_says(const struct report_data *d, const char *name, const char *id,
+		 const char *a, const char *b)
+{
+	char *p = page(d, name);
+
+	assert_true(figure_says(p, id, a));
+	assert_true(figure_says(p, id, b));
+	free(p);
+}
+
 /*
  * An indicator per 100 (unit rate) that reads more than 100 - the
  * mental-health care begun per 100 victims identified, whose numerator
@@ -3111,19 +3133,12 @@ test_rate_over_100(void **state)
 	assert_false(figure_says(p, "f-other", any_es));
 	free(p);
 	i18n_set(LANG_EN);
-	p = page(&d, "rate-over-en.html");
-	assert_true(figure_says(p, "f-key", en));
-	assert_true(figure_says(p, "f-key", example_en));
-	free(p);
+	page_figure_says(&d, "rate-over-en.html", "f-key", en, example_en);
 	set_cell(ind, 1, "value", "100");
-	p = page(&d, "rate-100.html");
-	assert_null(strstr(p, any_en));
-	free(p);
+	page_lacks(&d, "rate-100.html", any_en);
 	set_text(ind, 1, "unit", "percent");
 	set_cell(ind, 1, "value", "130");
-	p = page(&d, "percent-over.html");
-	assert_null(strstr(p, any_en));
-	free(p);
+	page_lacks(&d, "percent-over.html", any_en);
 	clear(&d);
 	i18n_set(LANG_ES);
 }
@@ -3170,9 +3185,7 @@ test_timeliness_zero(void **state)
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true);
 	add_column(ind, "expression", expr);
-	p = page(&d, "timeliness-positive.html");
-	assert_null(strstr(p, any_es));
-	free(p);
+	page_lacks(&d, "timeliness-positive.html", any_es);
 	set_cell(ind, 5, "value", "0");
 	p = page(&d, "timeliness-zero.html");
 	assert_true(figure_says(p, "f-other", es));
@@ -3180,21 +3193,14 @@ test_timeliness_zero(void **state)
 	assert_int_equal(count(p, any_es), 1);
 	free(p);
 	i18n_set(LANG_EN);
-	p = page(&d, "timeliness-zero-en.html");
-	assert_true(figure_says(p, "f-other", en));
-	assert_true(figure_says(p, "f-other", why_en));
-	free(p);
+	page_figure_says(&d, "timeliness-zero-en.html", "f-other", en, why_en);
 	i18n_set(LANG_ES);
 	set_cell(ind, 5, "value", "0.5");
-	p = page(&d, "timeliness-half.html");
-	assert_null(strstr(p, any_es));
-	free(p);
+	page_lacks(&d, "timeliness-half.html", any_es);
 	set_cell(ind, 5, "value", "0");
 	set_text(ind, 5, "expression",
 		 "100 - timeliness.within_30_days_pct[institution=pnp]");
-	p = page(&d, "timeliness-more.html");
-	assert_null(strstr(p, any_es));
-	free(p);
+	page_lacks(&d, "timeliness-more.html", any_es);
 	clear(&d);
 }
 
