@@ -6,6 +6,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "status_backlog.h"
 
 bool
 status_unmatched_stale(const struct node_status *s, uint64_t asked_ms)
@@ -13,23 +14,6 @@ status_unmatched_stale(const struct node_status *s, uint64_t asked_ms)
 	if (!s->has_unmatched || !s->unmatched_asking)
 		return false;
 	return s->unmatched_ms + STATUS_UNMATCHED_FRESH_MS < asked_ms;
-}
-
-/* "12 s", "3 min", "5 h", "2 days": how long ago ms was, at now_ms. */
-static const char *
-since(uint64_t ms, uint64_t now_ms, char *out, size_t cap)
-{
-	uint64_t s = now_ms > ms ? (now_ms - ms) / 1000 : 0;
-
-	if (s < 120)
-		snprintf(out, cap, "%llu s", (unsigned long long)s);
-	else if (s < 7200)
-		snprintf(out, cap, "%llu min", (unsigned long long)s / 60);
-	else if (s < 172800)
-		snprintf(out, cap, "%llu h", (unsigned long long)s / 3600);
-	else
-		snprintf(out, cap, "%llu days", (unsigned long long)s / 86400);
-	return out;
 }
 
 /* The quarter a day is in, "2026Q1". */
@@ -66,9 +50,9 @@ status_unmatched_print(FILE *out, const struct node_status *s)
 	}
 	fprintf(out,
 		"  unmatched take-ups:     %llu (no referral record of their "
-		"sender matches them, as the consolidator said %s ago)\n",
+		"sender matches them, as the consolidator said %s)\n",
 		(unsigned long long)s->unmatched_total,
-		since(s->unmatched_ms, s->now_ms, a, sizeof(a)));
+		status_ago(s->unmatched_ms, s->now_ms, a, sizeof(a)));
 	/* A ref the node withholds (one that may hold an identity, stored
 	 * before refs were checked) comes empty, as a dead letter's. */
 	for (i = 0; i < s->n_unmatched; i++) {

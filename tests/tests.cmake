@@ -69,10 +69,11 @@ else()
 	target_include_directories(test_status_backlog PRIVATE
 		${CMAKE_SOURCE_DIR}/client)
 	# test_status_unmatched checks what kuska status says of a node's
-	# unmatched take-ups (client/status_unmatched.h), which needs nothing
-	# else of the client.
+	# unmatched take-ups (client/status_unmatched.h), which needs only
+	# status_backlog.c's status_ago of the rest of the client.
 	target_sources(test_status_unmatched PRIVATE
-		${CMAKE_SOURCE_DIR}/client/status_unmatched.c)
+		${CMAKE_SOURCE_DIR}/client/status_unmatched.c
+		${CMAKE_SOURCE_DIR}/client/status_backlog.c)
 	target_include_directories(test_status_unmatched PRIVATE
 		${CMAKE_SOURCE_DIR}/client)
 	# test_query_json checks kuska query's JSON (client/query_json.h),

@@ -427,6 +427,41 @@ zap_loop(void *arg)
 	return NULL;
 }
 
+/* holders_send of one element to r's holder, its ZAP handler served from
+ * another thread (a send that dials anew). Returns holders_send's. */
+static int
+send_served(struct rig *r, char *why, size_t whylen)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN];
+	struct zap_thread z;
+	int e;
+
+	memset(el, 7, sizeof(el));
+	z.srv = &r->srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r->hs, 5, el, 1, 0, why, whylen);
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	return e;
+}
+
+/* A flood's last reply waiting, unread, on r's socket of holder 0, which
+ * it returns: no flood counted before it. */
+static struct tsock *
+flood_waiting(struct rig *r)
+{
+	struct tsock *s = holders_socket(r->hs, 0);
+	bool ready;
+
+	rig_unasked(r, HOLDERS_FLOOD_MAX - 1);
+	rig_settle(r, 0);
+	assert_int_equal(holders_floods(r->hs), 0);
+	rig_unasked(r, 1);
+	assert_int_equal(tsock_poll(&s, 1, &ready, 5000), 1); /* unread */
+	return s;
+}
+
 /*
  * The flood's last reply waiting when a round starts: holders_send's
  * drain reads it and cuts, and the round goes on the new connection and
@@ -439,31 +474,18 @@ zap_loop(void *arg)
 static void
 test_flood_cut_at_send(void **state)
 {
-	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
+	uint8_t out[CODEC_OPRF_ELEMENT_LEN];
 	struct tsock *s;
-	struct zap_thread z;
 	struct oprf_msg m;
 	char why[256];
 	struct rig r;
-	bool ready;
 	int e;
 
 	(void)state;
 	rig_open(&r);
 	rig_hello(&r);
-	s = holders_socket(r.hs, 0);
-	rig_unasked(&r, HOLDERS_FLOOD_MAX - 1);
-	rig_settle(&r, 0);
-	assert_int_equal(holders_floods(r.hs), 0);
-	rig_unasked(&r, 1);
-	assert_int_equal(tsock_poll(&s, 1, &ready, 5000), 1); /* unread */
-	memset(el, 7, sizeof(el));
-	z.srv = &r.srv;
-	atomic_init(&z.stop, false);
-	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
-	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
-	atomic_store(&z.stop, true);
-	assert_int_equal(pthread_join(z.id, NULL), 0);
+	s = flood_waiting(&r);
+	e = send_served(&r, why, sizeof(why));
 	assert_int_equal(e, 0);
 	assert_int_equal(holders_floods(r.hs), 1);
 	assert_ptr_equal(holders_socket(r.hs, 0), s);
@@ -487,19 +509,12 @@ static void
 answered_anew(struct rig *r, struct tsock *s, const uint8_t *old,
 	      size_t old_len)
 {
-	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
-	struct zap_thread z;
+	uint8_t out[CODEC_OPRF_ELEMENT_LEN];
 	struct oprf_msg m;
 	char why[256];
 	int e;
 
-	memset(el, 7, sizeof(el));
-	z.srv = &r->srv;
-	atomic_init(&z.stop, false);
-	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
-	e = holders_send(r->hs, 5, el, 1, 0, why, sizeof(why));
-	atomic_store(&z.stop, true);
-	assert_int_equal(pthread_join(z.id, NULL), 0);
+	e = send_served(r, why, sizeof(why));
 	if (e != 0)
 		print_error("holders_send: %s\n", why);
 	assert_int_equal(e, 0);
@@ -826,21 +841,13 @@ static int
 handshake_refused(int verdict, char *why, size_t whylen, char *shown,
 		  size_t shownlen)
 {
-	uint8_t el[CODEC_OPRF_ELEMENT_LEN];
-	struct zap_thread z;
 	uint64_t since;
 	struct rig r;
 	int e;
 
 	rig_open(&r);
 	r.srv.refuse = verdict;
-	memset(el, 7, sizeof(el));
-	z.srv = &r.srv;
-	atomic_init(&z.stop, false);
-	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
-	e = holders_send(r.hs, 5, el, 1, 0, why, whylen);
-	atomic_store(&z.stop, true);
-	assert_int_equal(pthread_join(z.id, NULL), 0);
+	e = send_served(&r, why, whylen);
 	assert_int_equal(holders_unreached(r.hs, shown, shownlen, &since), 1);
 	rig_close(&r);
 	return e;
@@ -897,31 +904,17 @@ test_handshake_refused(void **state)
 static void
 test_handshake_refused_admitted(void **state)
 {
-	uint8_t el[CODEC_OPRF_ELEMENT_LEN];
 	char why[256], shown[CODEC_MAX_TEXT + 1];
-	struct zap_thread z;
-	struct tsock *s;
 	uint64_t since;
 	struct rig r;
-	bool ready;
 	int e;
 
 	(void)state;
 	rig_open(&r);
 	rig_hello(&r);
 	r.srv.refuse = -EPERM;
-	s = holders_socket(r.hs, 0);
-	rig_unasked(&r, HOLDERS_FLOOD_MAX - 1);
-	rig_settle(&r, 0);
-	rig_unasked(&r, 1);
-	assert_int_equal(tsock_poll(&s, 1, &ready, 5000), 1); /* unread */
-	memset(el, 7, sizeof(el));
-	z.srv = &r.srv;
-	atomic_init(&z.stop, false);
-	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
-	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
-	atomic_store(&z.stop, true);
-	assert_int_equal(pthread_join(z.id, NULL), 0);
+	(void)flood_waiting(&r);
+	e = send_served(&r, why, sizeof(why));
 	assert_int_equal(holders_floods(r.hs), 1);
 	assert_int_equal(e, -EHOSTUNREACH);
 	assert_non_null(strstr(why, " refused this node's key, admitted "

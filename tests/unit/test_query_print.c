@@ -210,6 +210,28 @@ ind_row(struct qtable *t, size_t i, const char *id, const char *name,
 	r[12] = text(status);
 }
 
+/* What query_print_indicators writes of t; the caller frees. */
+static char *
+indicators_of(const struct qtable *t)
+{
+	return printed(t, "indicators", query_print_indicators);
+}
+
+/* What query_print_indicators writes of one indicator named name, of
+ * days; the caller frees. */
+static char *
+named(const char *name)
+{
+	struct qtable t;
+	char *out;
+
+	table(&t, ind_cols, 1);
+	ind_row(&t, 0, "a", name, "days", "6", "0.500", "on_track");
+	out = indicators_of(&t);
+	free(t.rows);
+	return out;
+}
+
 /* The indicators as text: three lines an indicator within 100 columns
  * (as columns, the shipped ones made lines of 200 characters), the
  * figures aligned down the indicators, the name wrapped; a withheld
@@ -233,7 +255,7 @@ test_indicators_text(void **state)
 		"deteriorating");
 	ind_row(&t, 2, "shared", "Shared", "percent", NULL, NULL, "suppressed");
 	t.rows[2][7].kind = CELL_SUPPRESSED;
-	out = printed(&t, "indicators", query_print_indicators);
+	out = indicators_of(&t);
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save))
 		assert_in_range(strlen(line), 1, 100);
@@ -243,7 +265,7 @@ test_indicators_text(void **state)
 	t.rows[1][0] = text("2025");
 	t.rows[1][1] = text("shared");
 	t.rows[1][2] = text("Shared");
-	out = printed(&t, "indicators", query_print_indicators);
+	out = indicators_of(&t);
 	assert_string_equal(
 	    out, "period  indicator              key  level       component\n"
 		 "        unit     value  baseline  target  target_period  "
@@ -265,19 +287,15 @@ test_indicators_wrap(void **state)
 	static const char name[] =
 	    "A name of one hundred bytes that goes on and on about the "
 	    "records and the days until it is wrapped here";
-	struct qtable t;
 	char *out;
 
 	(void)state;
-	table(&t, ind_cols, 1);
-	ind_row(&t, 0, "a", name, "days", "6", "0.500", "on_track");
-	out = printed(&t, "indicators", query_print_indicators);
+	out = named(name);
 	assert_non_null(strstr(out,
 			       "        A name of one hundred bytes that goes "
 			       "on and on about the records and the days "
 			       "until it is\n        wrapped here\n"));
 	free(out);
-	free(t.rows);
 }
 
 /* A Spanish name is wrapped by its characters, not its bytes (an accented
@@ -292,25 +310,20 @@ test_indicators_wrap_accents(void **state)
 	static const char longer[] = "Mediana de días desde la derivación de "
 				     "la PNP hasta su atención por el MIMP, "
 				     "según región así";
-	struct qtable t;
 	char *out;
 
 	(void)state;
-	table(&t, ind_cols, 1);
-	ind_row(&t, 0, "a", name, "days", "6", "0.500", "on_track");
-	out = printed(&t, "indicators", query_print_indicators);
+	out = named(name);
 	assert_non_null(strstr(out, "\n        Mediana de días desde la "
 				    "derivación de la PNP hasta su atención "
 				    "por el MIMP, según región\n"));
 	free(out);
-	t.rows[0][2] = text(longer);
-	out = printed(&t, "indicators", query_print_indicators);
+	out = named(longer);
 	assert_non_null(strstr(out, "\n        Mediana de días desde la "
 				    "derivación de la PNP hasta su atención "
 				    "por el MIMP, según región\n        "
 				    "así\n"));
 	free(out);
-	free(t.rows);
 }
 
 /* An answer with a column more (or fewer) than INDICATORS.md's, of a
@@ -326,7 +339,7 @@ test_indicators_other(void **state)
 	t.rows[0][0] = text("2025");
 	t.rows[0][1] = text("takeup");
 	t.rows[0][2] = text("limited");
-	out = printed(&t, "indicators", query_print_indicators);
+	out = indicators_of(&t);
 	assert_string_equal(out, "period:    2025\n"
 				 "indicator: takeup\n"
 				 "status:    limited\n");

@@ -1801,6 +1801,25 @@ add_column(struct qtable *t, const char *name, const char *const *values)
 	}
 }
 
+/* The expression column of fill's indicators (rows: takeup-mimp,
+ * mental-health, complaint-formalized, days-to-accusation,
+ * seen-by-several (key), timeliness-pnp), timeliness-pnp's given. */
+static void
+add_expression(struct qtable *ind, const char *timeliness)
+{
+	const char *const expr[] = {
+	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
+	    "protection.median_days[service=mental_health]",
+	    "100 * funnel.cases[stage=formalized_investigation] / "
+	    "funnel.cases[stage=complaint]",
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=accusation]",
+	    "identification.victims[institution=all]",
+	    timeliness};
+
+	add_column(ind, "expression", expr);
+}
+
 /* Sets the text of the cell of row under column col. */
 static void
 set_text(struct qtable *t, size_t row, const char *col, const char *text)
@@ -2694,17 +2713,6 @@ test_followed_to_today(void **state)
 static void
 test_arrived_by_today(void **state)
 {
-	/* rows: takeup-mimp, mental-health, complaint-formalized,
-	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
-	static const char *const expr[] = {
-	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
-	    "protection.median_days[service=mental_health]",
-	    "100 * funnel.cases[stage=formalized_investigation] / "
-	    "funnel.cases[stage=complaint]",
-	    "durations.median_days[from_stage=complaint, "
-	    "to_stage=accusation]",
-	    "identification.victims[institution=all]",
-	    "timeliness.median_days[institution=pnp]"};
 	static const char *const es = "cuentan solo las aceptaciones y los "
 				      "registros llegados hasta hoy: los "
 				      "periodos más recientes se leen más "
@@ -2727,7 +2735,7 @@ test_arrived_by_today(void **state)
 	(void)state;
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true);
-	add_column(ind, "expression", expr);
+	add_expression(ind, "timeliness.median_days[institution=pnp]");
 	p = page(&d, "arrived.html");
 	assert_false(figure_says(p, "f-key", es));
 	assert_false(figure_says(p, "f-trend", es));
@@ -2792,17 +2800,6 @@ test_arrived_by_today(void **state)
 static void
 test_no_takeups(void **state)
 {
-	/* rows: takeup-mimp, mental-health, complaint-formalized,
-	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
-	static const char *const expr[] = {
-	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
-	    "protection.median_days[service=mental_health]",
-	    "100 * funnel.cases[stage=formalized_investigation] / "
-	    "funnel.cases[stage=complaint]",
-	    "durations.median_days[from_stage=complaint, "
-	    "to_stage=accusation]",
-	    "identification.victims[institution=all]",
-	    "timeliness.median_days[institution=pnp]"};
 	static const char *const ref_es =
 	    "No hay registrada ninguna aceptación (referral_received) de "
 	    "MIMP, de ninguna fecha: las derivaciones enviadas allí se leen 0 "
@@ -2824,7 +2821,7 @@ test_no_takeups(void **state)
 	(void)state;
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true);
-	add_column(ind, "expression", expr);
+	add_expression(ind, "timeliness.median_days[institution=pnp]");
 	p = page(&d, "takeups-none.html");
 	assert_null(strstr(p, "referral_received"));
 	free(p);
@@ -3068,6 +3065,30 @@ test_negative_takeup(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The page of d named name does not say s. */
+static void
+page_lacks(const struct report_data *d, const char *name, const char *s)
+{
+	char *p = page(d, name);
+
+	assert_null(strstr(p, s));
+	free(p);
+}
+
+/* The page of d named name says a, and b unless NULL, under its figure
+ * id. */
+static void
+page_figure_says(const struct report_data *d, const char *name, const char *id,
+		 const char *a, const char *b)
+{
+	char *p = page(d, name);
+
+	assert_true(figure_says(p, id, a));
+	if (b != NULL)
+		assert_true(figure_says(p, id, b));
+	free(p);
+}
+
 /*
  * An indicator per 100 (unit rate) that reads more than 100 - the
  * mental-health care begun per 100 victims identified, whose numerator
@@ -3111,19 +3132,12 @@ test_rate_over_100(void **state)
 	assert_false(figure_says(p, "f-other", any_es));
 	free(p);
 	i18n_set(LANG_EN);
-	p = page(&d, "rate-over-en.html");
-	assert_true(figure_says(p, "f-key", en));
-	assert_true(figure_says(p, "f-key", example_en));
-	free(p);
+	page_figure_says(&d, "rate-over-en.html", "f-key", en, example_en);
 	set_cell(ind, 1, "value", "100");
-	p = page(&d, "rate-100.html");
-	assert_null(strstr(p, any_en));
-	free(p);
+	page_lacks(&d, "rate-100.html", any_en);
 	set_text(ind, 1, "unit", "percent");
 	set_cell(ind, 1, "value", "130");
-	p = page(&d, "percent-over.html");
-	assert_null(strstr(p, any_en));
-	free(p);
+	page_lacks(&d, "percent-over.html", any_en);
 	clear(&d);
 	i18n_set(LANG_ES);
 }
@@ -3138,17 +3152,6 @@ test_rate_over_100(void **state)
 static void
 test_timeliness_zero(void **state)
 {
-	/* rows: takeup-mimp, mental-health, complaint-formalized,
-	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
-	static const char *const expr[] = {
-	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
-	    "protection.median_days[service=mental_health]",
-	    "100 * funnel.cases[stage=formalized_investigation] / "
-	    "funnel.cases[stage=complaint]",
-	    "durations.median_days[from_stage=complaint, "
-	    "to_stage=accusation]",
-	    "identification.victims[institution=all]",
-	    "timeliness.within_30_days_pct [institution=pnp]"};
 	static const char *const es =
 	    "En 0 %: «PNP records within 30 days». Un porcentaje de registros "
 	    "llegados en 30 días cuenta los registros del periodo que "
@@ -3169,10 +3172,8 @@ test_timeliness_zero(void **state)
 	(void)state;
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true);
-	add_column(ind, "expression", expr);
-	p = page(&d, "timeliness-positive.html");
-	assert_null(strstr(p, any_es));
-	free(p);
+	add_expression(ind, "timeliness.within_30_days_pct [institution=pnp]");
+	page_lacks(&d, "timeliness-positive.html", any_es);
 	set_cell(ind, 5, "value", "0");
 	p = page(&d, "timeliness-zero.html");
 	assert_true(figure_says(p, "f-other", es));
@@ -3180,21 +3181,14 @@ test_timeliness_zero(void **state)
 	assert_int_equal(count(p, any_es), 1);
 	free(p);
 	i18n_set(LANG_EN);
-	p = page(&d, "timeliness-zero-en.html");
-	assert_true(figure_says(p, "f-other", en));
-	assert_true(figure_says(p, "f-other", why_en));
-	free(p);
+	page_figure_says(&d, "timeliness-zero-en.html", "f-other", en, why_en);
 	i18n_set(LANG_ES);
 	set_cell(ind, 5, "value", "0.5");
-	p = page(&d, "timeliness-half.html");
-	assert_null(strstr(p, any_es));
-	free(p);
+	page_lacks(&d, "timeliness-half.html", any_es);
 	set_cell(ind, 5, "value", "0");
 	set_text(ind, 5, "expression",
 		 "100 - timeliness.within_30_days_pct[institution=pnp]");
-	p = page(&d, "timeliness-more.html");
-	assert_null(strstr(p, any_es));
-	free(p);
+	page_lacks(&d, "timeliness-more.html", any_es);
 	clear(&d);
 }
 
@@ -3554,23 +3548,21 @@ test_timeliness_note(void **state)
 	 * one share above 0 and it says nothing of it (above). */
 	for (i = 0; i < d.t[RT_TIMELINESS].n_rows; i++)
 		set_cell(&d.t[RT_TIMELINESS], i, "within_30_days_pct", "0.0");
-	p = page(&d, "timeliness-zero-en.html");
-	assert_true(figure_says(
-	    p, "f-timeliness",
+	page_figure_says(
+	    &d, "timeliness-zero-en.html", "f-timeliness",
 	    "counts as beyond 30 days. None of the period&#39;s records "
 	    "reached the consolidator 30 days or less after its date (the day "
 	    "of the event it records): all were submitted more than 30 days "
 	    "after it, as when an institution loads months of past records at "
 	    "once or its node sent nothing for weeks. That is the delay in "
-	    "sending the records, not in caring for the victims."));
-	free(p);
+	    "sending the records, not in caring for the victims.",
+	    NULL);
 	i18n_set(LANG_ES);
-	p = page(&d, "timeliness-zero.html");
-	assert_true(figure_says(p, "f-timeliness",
-				"Ningún registro del periodo llegó al "
-				"consolidador 30 días o menos después de su "
-				"fecha (el día del hecho que registra)"));
-	free(p);
+	page_figure_says(&d, "timeliness-zero.html", "f-timeliness",
+			 "Ningún registro del periodo llegó al consolidador "
+			 "30 días o menos después de su fecha (el día del "
+			 "hecho que registra)",
+			 NULL);
 	clear(&d);
 
 	i18n_set(LANG_ES);
