@@ -181,8 +181,11 @@ endforeach()
 # test_consolidator_key the same 10 s and a redial's (0.3 s in 13 s, 1.3
 # s in 16 s), test_wrong_peer_key a redial (0.4 s in 6 s),
 # test_unmatched_list the 5 s between a node's asks three times (1.1 s in
-# 16 s), test_theft_recover its recoveries' waits (2.9 s in 16 s); none
-# times an answer.
+# 16 s), test_theft_recover its recoveries' waits (2.9 s in 16 s),
+# test_slow_unread its held query thread and a heartbeat's 5 s (1.5 s in
+# 12 s), test_query_revoked_held its held audit (0.4 s in 7 s),
+# test_recover_crowded a rogue's 8 s on the one connection its key may
+# have (0.2 s in 9 s); none times an answer.
 set(E2E_WAITING
 	test_attention test_clock test_completion test_cons_starting
 	test_corrupt test_court_officer test_deliveries test_diskfull test_estimate
@@ -196,6 +199,7 @@ set(E2E_WAITING
 	test_revoke test_submit_officer test_takeups test_thief
 	test_node_unreached test_node_wrong_service test_consolidator_key
 	test_wrong_peer_key test_unmatched_list test_theft_recover
+	test_slow_unread test_query_revoked_held test_recover_crowded
 )
 # These ran alone for the load they make (a processor or both busy for
 # much of their run) and time nothing against the clock (test_service
