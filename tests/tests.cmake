@@ -181,7 +181,19 @@ endforeach()
 # 30 s at load 9) and counts the releases computed, never a time.
 # test_starting_flood floods two daemons held in their start checks with
 # 12,000 unread requests each (0.8 s of CPU in its 17 s alone) and waits
-# 5 s for a heartbeat after each; it times nothing.
+# 5 s for a heartbeat after each; it times nothing. These wait out the
+# node's fixed delays (measured alone at load 5-8 in the fifty-seventh
+# session; two slots each before, 16% of the run's slot time taken by
+# tests asleep): test_node_unreached its 10 s of failed connections twice
+# (0.9 s of CPU in 30 s), test_node_wrong_service and
+# test_consolidator_key the same 10 s and a redial's (0.3 s in 13 s, 1.3
+# s in 16 s), test_wrong_peer_key a redial (0.4 s in 6 s),
+# test_unmatched_list the 5 s between a node's asks three times (1.1 s in
+# 16 s), test_theft_recover its recoveries' waits (2.9 s in 16 s),
+# test_slow_unread its held query thread and a heartbeat's 5 s (1.5 s in
+# 12 s), test_query_revoked_held its held audit (0.4 s in 7 s),
+# test_recover_crowded a rogue's 8 s on the one connection its key may
+# have (0.2 s in 9 s); none times an answer.
 set(E2E_WAITING
 	test_attention test_clock test_completion test_cons_starting
 	test_corrupt test_court_officer test_deliveries test_diskfull test_estimate
@@ -193,6 +205,9 @@ set(E2E_WAITING
 	test_query_odd test_query_preparing test_recover_liar test_release_evict
 	test_restore test_restore_behind test_starting_flood
 	test_revoke test_submit_officer test_takeups test_thief
+	test_node_unreached test_node_wrong_service test_consolidator_key
+	test_wrong_peer_key test_unmatched_list test_theft_recover
+	test_slow_unread test_query_revoked_held test_recover_crowded
 )
 # These ran alone for the load they make (a processor or both busy for
 # much of their run) and time nothing against the clock (test_service
@@ -218,9 +233,16 @@ set(E2E_HEAVY
 	test_service		# SIGTERM timed to 5 s during a stream: 1.1 processors busy (1.35 ASan); the stop 86 ms (484 ms ASan) at load 10
 	test_stats		# its askers on both cores, 1.65 processors (44 s of CPU in CI's 27 s); a refusal within 5 s (14 ms at load 10), 8 questions asked again at most
 	test_threads		# saturated ingest on both cores, 1.5 processors (17 s of CPU in CI's 11.5 s); status, metrics and queries answered during it, however slow
-	test_ingest_ping	# five floods of 18,000 recovery requests with 1 ms heartbeats from a stolen node key
-	test_stall_unread	# two floods of 18,000 recovery requests while a commit stalls
 )
+# test_ingest_ping (five floods of 18,000 recovery requests with 1 ms
+# heartbeats from a stolen node key) and test_stall_unread (two floods
+# of 18,000 while a commit stalls) were among these: alone at load 5-8
+# they keep 0.3 and 0.2 of a processor busy (6.5 s of CPU in 22 s, 3.9 s
+# in 19 s; under ASan 0.45 and 0.3: 10.5 s in 23 s, 6.6 s in 22 s), their
+# floods bursts between waits for a heartbeat, and time nothing: two
+# slots, as any test not listed, beside others rather than three of the
+# four in turn with the heavy ones (their 41 s of the gcc run's 668 s of
+# heavy tests one after another).
 # These run alone (RUN_SERIAL), each for its reason:
 set(E2E_SERIAL
 	test_hello_flood	# log lines per second, memory growth under a flood
