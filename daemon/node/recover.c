@@ -286,8 +286,8 @@ out:
 		remove_fresh(r.fresh_dir);
 	outbox_close(&r.fresh);
 	outbox_close(&r.old);
+	tsock_free(&r.sock); /* before its monitor, as libzmq's tests */
 	tsock_free(&r.mon);
-	tsock_free(&r.sock);
 	transport_free(&r.t);
 	free(r.ids);
 	free(r.ev);

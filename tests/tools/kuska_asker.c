@@ -332,8 +332,8 @@ main(int argc, char **argv)
 	printf("handshakes %lu disconnects %lu\n", a.handshakes, a.disconnects);
 	status = 0;
 out:
+	tsock_free(&a.s); /* before its monitor, as libzmq's tests */
 	tsock_free(&a.mon);
-	tsock_free(&a.s);
 	transport_free(&t);
 	keys_free(&key);
 	return status;

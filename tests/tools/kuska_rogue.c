@@ -1429,8 +1429,8 @@ main(int argc, char **argv)
 	printf("last_seq %llu\n", (unsigned long long)(r.expected_seq - 1));
 	status = r.mismatches == 0 ? 0 : 1;
 out:
+	tsock_free(&r.dealer); /* before its monitor, as libzmq's tests */
 	tsock_free(&r.mon);
-	tsock_free(&r.dealer);
 	transport_free(&r.t);
 	keys_free(&r.me);
 	keys_free(&r.other);
