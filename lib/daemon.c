@@ -600,12 +600,24 @@ daemon_open_hint(int err)
 static char map_fault_msg[2 * PATH_MAX + 512];
 static size_t map_fault_len;
 
+/*
+ * A page of a mapped file the kernel could not give (past the file's end,
+ * or a read error): BUS_ADRERR. Any other SIGBUS (sent by kill or
+ * sigqueue, si_code <= 0; a misaligned access; a machine check) is no
+ * damaged data file: raised again, the handler gone (SA_RESETHAND), it
+ * kills as a SIGBUS did before, rather than send the operator to a
+ * backup. write, raise and _exit alone: async-signal-safe.
+ */
 static void
-map_fault(int sig)
+map_fault(int sig, siginfo_t *si, void *uc)
 {
 	ssize_t n;
 
-	(void)sig;
+	(void)uc;
+	if (si == NULL || si->si_code != BUS_ADRERR) {
+		(void)raise(sig); /* delivered once this returns */
+		return;
+	}
 	n = write(STDERR_FILENO, map_fault_msg, map_fault_len);
 	(void)n;
 	_exit(1);
@@ -634,9 +646,9 @@ daemon_map_fault_said(const char *prog, const char *what, const char *dir)
 			    ? (size_t)n
 			    : sizeof(map_fault_msg) - 1;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = map_fault;
+	sa.sa_sigaction = map_fault;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
 	(void)sigaction(SIGBUS, &sa, NULL);
 }
 

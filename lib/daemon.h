@@ -191,7 +191,9 @@ const char *daemon_open_hint(int err);
  * said as event=data_file_fault, naming DIR and what to do, and the
  * process exits 1: systemd starts it again, and the check at start says
  * whether the file is damaged. LMDB maps the file; without this the
- * daemon died of the bare signal. PROG as log_init's.
+ * daemon died of the bare signal. A SIGBUS of another kind (sent by
+ * kill, a misaligned access, a machine check: any but BUS_ADRERR) still
+ * kills by the signal, unsaid. PROG as log_init's.
  */
 void daemon_map_fault_said(const char *prog, const char *what, const char *dir);
 

@@ -877,9 +877,12 @@ query_apart(const struct query_req *req, const struct reg_party *who)
 		if (strcmp(req->table, "deliveries") == 0 ||
 		    strcmp(req->table, "indicator_definitions") == 0)
 			return true;
+		/* The estimate of a region: refused at once by
+		 * estimate_table, before any overlap or release. */
+		if (strcmp(req->table, "estimate") == 0)
+			return req->region != 0;
 		memset(&refusal, 0, sizeof(refusal));
-		return i >= 0 && strcmp(req->table, "estimate") != 0 &&
-		       strcmp(req->table, "sdg16_2_2") != 0 &&
+		return i >= 0 && strcmp(req->table, "sdg16_2_2") != 0 &&
 		       period_parse(req->period, &period) == 0 &&
 		       req->region <= 25 &&
 		       secretariat_level(req, i, period, &refusal) != 0;

@@ -31,7 +31,7 @@ check "kuska says once that the release is being computed" \
 check "... in these words" grep -q -x 'kuska query: the release of 2025 is being computed (started [0-9]* s ago): asking again every 2 s, for up to 5 minutes' "$T/q.err"
 
 # What a kuska that does not know PREPARING gets: a busy refusal, at once.
-printf 'identification\t2025\nidentification\t2024\nidentification\t2025Q1\t16\n' >"$T/ask.in"
+printf 'identification\t2025\nidentification\t2024\nidentification\t2025Q1\t16\nestimate\t2025\t16\n' >"$T/ask.in"
 "$ASKER" -k "$N/keys/secretariat.key" -t 10000 \
 	-s "$N/keys/consolidator.pub" -e "$QEP" <"$T/ask.in" >"$T/ask.out"
 check "an older kuska is told the release is being computed, as busy" \
@@ -43,6 +43,8 @@ check "... and of another year, that it waits for that one" \
 # behind it, past the client's time-out, it read "no answer").
 check "a region's quarter is refused during the audit, saying what to ask" \
 	grep -q -x 'answer error=the secretariat gets regional tables by year only: ask for --period 2025 with --region, or for this period without --region' "$T/ask.out"
+check "... and the estimate of a region, which builds nothing either" \
+	grep -q -x 'answer error=the secretariat gets the estimate table for the whole country only: ask without --region' "$T/ask.out"
 analyst_answered() {
 	"$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
 		>/dev/null

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -697,6 +699,82 @@ test_control_serve_caps_a_call(void **state)
 	rmdir(dir);
 }
 
+/*
+ * Runs daemon_map_fault_said in a child, its stderr into a pipe, then
+ * either reads a page of a map whose file was cut (a data.mdb truncated
+ * under the daemon) or is sent SIGBUS by kill. *said: whether it wrote
+ * event=data_file_fault. Returns the child's wait status.
+ */
+static int
+fault_in_child(bool cut, bool *said)
+{
+	char tmp[] = "/tmp/kuska-test-fault.XXXXXX", buf[4096];
+	int fds[2], status, fd;
+	ssize_t n;
+	size_t len = 0;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(tmp));
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char path[160];
+		volatile char *map;
+
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		daemon_map_fault_said("kuska-test", "store", tmp);
+		if (!cut) {
+			kill(getpid(), SIGBUS);
+			_exit(5);
+		}
+		snprintf(path, sizeof(path), "%s/data.mdb", tmp);
+		if ((fd = open(path, O_RDWR | O_CREAT, 0600)) < 0 ||
+		    ftruncate(fd, 4096) != 0)
+			_exit(3);
+		map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED || ftruncate(fd, 0) != 0)
+			_exit(4);
+		(void)map[0];
+		_exit(6);
+	}
+	close(fds[1]);
+	while (len + 1 < sizeof(buf) &&
+	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	*said = strstr(buf, "event=data_file_fault") != NULL;
+	snprintf(buf, sizeof(buf), "%s/data.mdb", tmp);
+	unlink(buf);
+	rmdir(tmp);
+	return status;
+}
+
+/*
+ * A page of a cut data file is said as event=data_file_fault, exit 1; a
+ * SIGBUS sent by kill (an operator, another process) is no damaged file:
+ * it kills as before, unsaid, not sending the operator to a backup.
+ */
+static void
+test_map_fault_only_a_fault(void **state)
+{
+	bool said;
+	int status;
+
+	(void)state;
+	status = fault_in_child(true, &said);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+	assert_true(said);
+	status = fault_in_child(false, &said);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+	assert_false(said);
+}
+
 int
 main(void)
 {
@@ -713,6 +791,7 @@ main(void)
 	    cmocka_unit_test(test_check_data_user_as_root),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	    cmocka_unit_test(test_control_serve_caps_a_call),
+	    cmocka_unit_test(test_map_fault_only_a_fault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
