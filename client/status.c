@@ -721,7 +721,18 @@ consolidator_status(const char *endpoint)
 		printf("refused for this store (full disk, its ceiling, an I/O "
 		       "error, memory): %llu\n",
 		       (unsigned long long)rep.cons.store_refused);
-	if (rep.cons.disk_full[0] != '\0') {
+	if (rep.cons.store_damaged_ms != 0) {
+		printf("WARNING: the consolidator's store is damaged (found so "
+		       "%s): every delivery is refused until it is mended; "
+		       "nothing is lost, the nodes keep their records and "
+		       "retry. Stop the consolidator and start it: its check "
+		       "says what is damaged and whether to restore a backup "
+		       "or run kuska-consolidator --repair (OPERATIONS.md "
+		       "section 10)\n",
+		       status_ago(rep.cons.store_damaged_ms, rep.cons.now_ms, a,
+				  sizeof(a)));
+		health = 1;
+	} else if (rep.cons.disk_full[0] != '\0') {
 		printf("WARNING: %s (the last commit failed %s): batches are "
 		       "refused, the nodes keep them and retry\n",
 		       rep.cons.disk_full,

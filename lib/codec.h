@@ -501,6 +501,9 @@ struct cons_status {
 	uint32_t alarm_silent_hours;
 	char disk_full[256]; /* "" none */
 	uint64_t disk_full_ms;
+	/* When a batch first found its store damaged (0: not found so, or
+	 * a consolidator before it, which says so in disk_full only). */
+	uint64_t store_damaged_ms;
 };
 
 enum control_type {

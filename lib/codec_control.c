@@ -378,6 +378,10 @@ encode_cons_status(const struct control *c, Kuska__Control *pc,
 		cs.has_disk_full_ms = 1;
 		cs.disk_full_ms = c->cons.disk_full_ms;
 	}
+	if (c->cons.store_damaged_ms != 0) {
+		cs.has_store_damaged_ms = 1;
+		cs.store_damaged_ms = c->cons.store_damaged_ms;
+	}
 	pc->msg_case = KUSKA__CONTROL__MSG_CONSOLIDATOR_STATUS;
 	pc->consolidator_status = &cs;
 	return control_pack(pc, ret_buf, ret_len);
@@ -664,6 +668,8 @@ decode_cons_status(const Kuska__ConsolidatorStatus *in, struct control *c)
 	c->cons.store_refused = in->store_refused;
 	copy_str(c->cons.disk_full, sizeof(c->cons.disk_full), in->disk_full);
 	c->cons.disk_full_ms = in->disk_full_ms;
+	c->cons.store_damaged_ms =
+	    in->has_store_damaged_ms ? in->store_damaged_ms : 0;
 	return 0;
 }
 

@@ -163,6 +163,11 @@ cons_metrics(struct cons *c, struct mtext *m)
 		    "Batches refused because the store's disk was full, "
 		    "since start.",
 		    NULL, (double)c->view.disk_full_total);
+	metrics_one(m, "kuska_store_damaged", "gauge",
+		    "1: the store was found damaged since start (every "
+		    "delivery is refused; stop and start the consolidator: "
+		    "its check says what).",
+		    NULL, c->view.store_damaged_ms != 0 ? 1.0 : 0.0);
 	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
 		       "Time from taking a batch up to its commit (queued, "
 		       "verified, stored).");
@@ -315,7 +320,20 @@ handle_control(void *arg, const struct tframes *req)
 			    registry_institution(c->reg,
 						 (enum institution)i) == NULL;
 		}
-		if (c->view.disk_full_ms != 0) {
+		if (c->view.store_damaged_ms != 0) {
+			/* Damaged stays damaged, whatever commits since:
+			 * said first, to clients before store_damaged_ms
+			 * too. */
+			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),
+				 "the store in %s is damaged: stop the "
+				 "consolidator and start it (its check says "
+				 "what)",
+				 store_dir(c->st));
+			rep.cons.disk_full_ms = c->view.store_failed_ms != 0
+						    ? c->view.store_failed_ms
+						    : c->view.store_damaged_ms;
+			rep.cons.store_damaged_ms = c->view.store_damaged_ms;
+		} else if (c->view.disk_full_ms != 0) {
 			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),
 				 "no space left on %s", store_dir(c->st));
 			rep.cons.disk_full_ms = c->view.disk_full_ms;

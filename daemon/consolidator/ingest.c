@@ -129,6 +129,13 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 }
 
 void
+ingest_note_damaged(struct ingest *ig, int err)
+{
+	if (err == -EUCLEAN && ig->store_damaged_ms == 0)
+		ig->store_damaged_ms = date_now_ms();
+}
+
+void
 ingest_view(const struct ingest *ig, struct ingest_view *ret)
 {
 	memcpy(ret->inst, ig->inst, sizeof(ret->inst));
@@ -138,6 +145,7 @@ ingest_view(const struct ingest *ig, struct ingest_view *ret)
 	ret->disk_full_ms = ig->disk_full_ms;
 	ret->store_failed_ms = ig->store_failed_ms;
 	memcpy(ret->store_failed, ig->store_failed, sizeof(ret->store_failed));
+	ret->store_damaged_ms = ig->store_damaged_ms;
 	ret->map_size = store_map_size(ig->st);
 }
 
@@ -309,6 +317,7 @@ say_store_failed(struct ingest *ig, int err)
 	const char *dir = store_dir(ig->st);
 
 	ig->store_failed_ms = date_now_ms();
+	ingest_note_damaged(ig, err);
 	if (err == -ENOSPC)
 		snprintf(ig->store_failed, sizeof(ig->store_failed),
 			 "no space left on %.120s", dir);

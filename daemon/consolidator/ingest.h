@@ -39,6 +39,11 @@ struct ingest {
 	 * to the operator (0: the last commit worked). */
 	uint64_t store_failed_ms;
 	char store_failed[224];
+	/* When a batch, hello or recovery first found the store damaged (0:
+	 * not since start).
+	 * A later commit that worked does not mend it: only a restart's
+	 * check and a restore or --repair do. */
+	uint64_t store_damaged_ms;
 	/* Lines of batches stopped at an envelope (a bad signature, say):
 	 * a node can send them as fast as it likes, nothing stored. */
 	struct log_budget stop_log[INST_COUNT + 1];
@@ -103,8 +108,13 @@ struct ingest_view {
 	uint64_t disk_full_ms;
 	uint64_t store_failed_ms;
 	char store_failed[224];
+	uint64_t store_damaged_ms;
 	size_t map_size; /* the store's map, bytes */
 };
+
+/* ingest_note_damaged - keeps, for kuska status, that a read found the
+ * store damaged (err -EUCLEAN; other errors are left alone). */
+void ingest_note_damaged(struct ingest *ig, int err);
 
 /* ingest_view - copies what status and metrics show of ig into *ret. */
 void ingest_view(const struct ingest *ig, struct ingest_view *ret);

@@ -191,6 +191,7 @@ run_hello(struct ingest_job *j)
 		log_warnx("event=hello_refused institution=%s text=\"cannot "
 			  "read the store: %s\"",
 			  p->id, strerror(-r));
+		ingest_note_damaged(ig, r);
 		job_refuse(j, REASON_STORE_ERROR,
 			   "the consolidator cannot read its store; retry "
 			   "later");
@@ -369,6 +370,7 @@ run_recover(struct ingest_job *j)
 	if (n < 0) {
 		log_warnx("event=recover_refused institution=%s error=\"%s\"",
 			  p->id, strerror(-n));
+		ingest_note_damaged(ig, n);
 		job_refuse(j, REASON_STORE_ERROR,
 			   "the consolidator cannot read its store");
 		goto out;

@@ -40,6 +40,44 @@ check "... and the same export again is all held, none stored twice ($out)" \
 	sh -c "echo '$out' | grep -q ' 0 accepted, [1-9][0-9]* already held'"
 is "... the consolidator's last sequence of pnp unchanged" "$(cons_last_seq pnp)" "$npnp"
 
+# --- the consolidator's store, damaged under it -----------------------------
+# The last bytes of every leaf page flipped (the values there fail their
+# checksums): each batch is refused, "store is damaged", and kuska status
+# said no more than of a full disk, nor anything once a commit worked.
+python3 - "$N/data/consolidator/data.mdb" <<-'EOF'
+	import struct, sys
+	f = open(sys.argv[1], "r+b")
+	ps = struct.unpack_from("<I", f.read(4096), 40)[0]
+	def page(n):
+	    f.seek(n * ps)
+	    return bytearray(f.read(ps))
+	meta = max((page(n) for n in (0, 1)),
+	           key=lambda p: struct.unpack_from("<Q", p, 144)[0])
+	keep = {struct.unpack_from("<Q", meta, o)[0] for o in (80, 128)}
+	f.seek(0, 2)
+	for n in range(2, f.tell() // ps):
+	    p = page(n)
+	    if n in keep or struct.unpack_from("<H", p, 10)[0] & 0x12 != 0x02:
+	        continue
+	    for i in range(ps - 4, ps):
+	        p[i] ^= 0x5a
+	    f.seek(n * ps)
+	    f.write(p)
+	EOF
+start_node mp
+timeout 20 "$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >/dev/null 2>&1
+check "a damaged store found running: the batch is refused" \
+	wait_log "$N/consolidator.log" "institution=mp .*store is damaged" 20
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/damaged-status.out" 2>&1
+rc=$?
+check "... kuska status exits 1 (exit $rc)" test $rc = 1
+check "... saying the store is damaged, since when, nothing lost, what to do" \
+	grep -q "^WARNING: the consolidator's store is damaged (found so [0-9]* s ago): every delivery is refused .*nothing is lost.*Stop the consolidator and start it.*--repair" \
+	"$T/damaged-status.out"
+check "... and kuska_store_damaged is 1" \
+	sh -c "'$KUSKA' metrics -c '$N/consolidator.conf' | grep -q '^kuska_store_damaged 1'"
+stop_node mp
+
 # --- the consolidator's store -----------------------------------------------
 truncate -s 0 "$N/data/consolidator/data.mdb"
 # The query's answer never comes: it is not waited for.

@@ -498,6 +498,7 @@ test_control_cons_status(void **state)
 	snprintf(c->cons.disk_full, sizeof(c->cons.disk_full),
 		 "no space left on /var/lib/kuska/consolidator");
 	c->cons.disk_full_ms = 1767225650000ull;
+	c->cons.store_damaged_ms = 1767225640000ull;
 	c->cons.now_ms = 1767225700000ull;
 	c->cons.handshake_failures = 3;
 	c->cons.frames_refused = 4;
