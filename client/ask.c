@@ -251,24 +251,17 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 			/* A busy refusal's reason says the consolidator is
 			 * busy already: not said twice, nor the audit's
 			 * load (PREPARING's) made its reason. */
-			if (r == -EBUSY)
-				snprintf(err, errlen,
-					 "still no table after %d minutes of "
-					 "asking again: %s; it is up, but "
-					 "refused the request each time: ask "
-					 "again later, or ask its operator to "
-					 "look at its load",
-					 ASK_WAIT_LIMIT_MIN, what);
-			else
-				snprintf(err, errlen,
-					 "still no table after %d minutes of "
-					 "asking again: %s; the consolidator "
-					 "is up, computing the secretariat's "
-					 "disclosure audit of that year (slow "
-					 "on a loaded machine): ask again "
-					 "later, or ask its operator to look "
-					 "at its load",
-					 ASK_WAIT_LIMIT_MIN, what);
+			snprintf(err, errlen,
+				 "still no table after %d minutes of asking "
+				 "again: %s; %s: ask again later, or ask its "
+				 "operator to look at its load",
+				 ASK_WAIT_LIMIT_MIN, what,
+				 r == -EBUSY
+				     ? "it is up, but refused the request "
+				       "each time"
+				     : "the consolidator is up, computing the "
+				       "secretariat's disclosure audit of that "
+				       "year (slow on a loaded machine)");
 			r = -EINPROGRESS;
 			break;
 		}

@@ -21,7 +21,7 @@ int
 keys_read_file(const char *path, int want_private, char **ret, char *errbuf,
 	       size_t errlen)
 {
-	char *buf;
+	char *buf, *nul;
 	size_t len = 0;
 	int fd, r;
 
@@ -61,8 +61,8 @@ keys_read_file(const char *path, int want_private, char **ret, char *errbuf,
 	close(fd);
 	/* A NUL ends every line read after it: the file's later lines
 	 * were said to be "missing", not the file to be damaged. */
-	if (memchr(buf, '\0', len) != NULL) {
-		size_t at = (size_t)((char *)memchr(buf, '\0', len) - buf);
+	if ((nul = memchr(buf, '\0', len)) != NULL) {
+		size_t at = (size_t)(nul - buf);
 
 		sodium_free(buf);
 		if (errbuf != NULL)

@@ -215,16 +215,16 @@ record_years(struct store_txn *t, uint32_t *ret_y0, uint32_t *ret_y1)
 		*ret_y1 = store_get32((const uint8_t *)k + 2) / 10;
 }
 
-int
-query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
+unsigned
+query_events_withheld(struct store_txn *t, unsigned k)
 {
 	bool small[INST_COUNT + 1] = {false};
 	struct inst_status s;
 	uint32_t y0, y1, y;
 	struct qb b;
+	unsigned withheld = 0;
 	uint8_t i;
 
-	*ret = 0;
 	memset(&b, 0, sizeof(b));
 	b.t = t;
 	record_years(t, &y0, &y1);
@@ -244,8 +244,8 @@ query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
 	for (i = 1; i <= INST_COUNT; i++)
 		if (small[i] && ingest_inst_status(t, i, &s) == 0 &&
 		    s.accepted > 0)
-			*ret |= 1u << i;
-	return 0;
+			withheld |= 1u << i;
+	return withheld;
 }
 
 /*
@@ -265,12 +265,9 @@ gather_others(struct qb *b, uint32_t year, unsigned k, struct rcells *out)
 				  RT_TIMELINESS};
 	size_t from = out->n, j;
 	uint32_t y0, y1, y;
-	unsigned withheld;
-	int ti, r;
+	unsigned withheld = query_events_withheld(b->t, k);
+	int ti, r = 0;
 
-	r = query_events_withheld(b->t, k, &withheld);
-	if (r != 0)
-		return r;
 	record_years(b->t, &y0, &y1);
 	for (y = y0; y0 != 0 && y <= y1 && r == 0; y++) {
 		if (y == year || !dated_in(b->t, y))
@@ -540,9 +537,8 @@ suppress(struct qb *b, int ti, unsigned k)
 		if (err != 0)
 			goto out;
 	}
-	if (strcmp(query_tables[ti], "sources") == 0 &&
-	    (err = query_events_withheld(b->t, k, &withheld)) != 0)
-		goto out;
+	if (strcmp(query_tables[ti], "sources") == 0)
+		withheld = query_events_withheld(b->t, k);
 	/* Counts past the last column are not printed but given away by a
 	 * share printed beside them (see struct qcell): they have keys. */
 	for (r = 0; r < t->n_rows; r++)

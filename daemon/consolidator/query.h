@@ -68,11 +68,9 @@ int query_run_in(struct store_txn *t, const struct query_req *req,
  * nothing but whether a count is small, which the reader the audits
  * protect against is taken to know: a rule on how far the events exceed
  * the records would itself tell the reader something of them. The audits
- * leave the relation out for these institutions (gather_others). Returns
- * 0 and *ret.
+ * leave the relation out for these institutions (gather_others).
  */
-int query_events_withheld(struct store_txn *t, unsigned k, unsigned *ret)
-    __attribute__((warn_unused_result));
+unsigned query_events_withheld(struct store_txn *t, unsigned k);
 
 /*
  * query_no_takeups - the destinations (bit 1 << institution) that have no

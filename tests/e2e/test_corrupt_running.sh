@@ -9,6 +9,21 @@
 # (exit 78) and --recover gives the node back its outbox, nothing lost.
 . "$(dirname "$0")/lib.sh"
 
+# died_of_fault KEY WHO DIR TAIL: the daemon PIDS[KEY] (WHO) exits 1, not
+# by a signal, its log (DIR's name.log) saying event=data_file_fault of
+# $N/data/DIR, its data.mdb and TAIL (a pattern of what to do).
+died_of_fault() {
+	local rc
+	wait "${PIDS[$1]}"
+	rc=$?
+	unset "PIDS[$1]"
+	check "$2, its file cut under it: exits 1, not by a signal (exit $rc)" \
+		test $rc = 1
+	check "... saying event=data_file_fault, the file and what to do" \
+		grep -q "event=data_file_fault dir=\"$N/data/$3\" .*$N/data/$3/data.mdb could not be read.*$4" \
+		"$N/$3.log"
+}
+
 net_init
 "$KUSKA" sim --out "$T/sim" --victims 25 --seed 43 >/dev/null
 start_cons
@@ -20,14 +35,7 @@ npnp=$(cons_last_seq pnp)
 # --- the node's outbox ------------------------------------------------------
 truncate -s 0 "$N/data/pnp/data.mdb"
 timeout 20 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >/dev/null 2>&1
-wait "${PIDS[pnp]}"
-rc=$?
-unset 'PIDS[pnp]'
-check "the node, its outbox cut under it: exits 1, not by a signal (exit $rc)" \
-	test $rc = 1
-check "... saying event=data_file_fault, the file and what to do" \
-	grep -q "event=data_file_fault dir=\"$N/data/pnp\" .*$N/data/pnp/data.mdb could not be read.*stop it first" \
-	"$N/pnp.log"
+died_of_fault pnp "the node" pnp "stop it first"
 timeout 10 "$NODE" -c "$N/pnp.conf" >"$T/restart.log" 2>&1
 rc=$?
 check "... the start after it finds the outbox damaged (exit $rc)" \
@@ -84,16 +92,9 @@ truncate -s 0 "$N/data/consolidator/data.mdb"
 timeout 20 "$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
 	>/dev/null 2>&1 &
 q=$!
-wait "${PIDS[cons]}"
-rc=$?
+died_of_fault cons "the consolidator" consolidator "checks the store"
 kill "$q" 2>/dev/null
 wait "$q"
-unset 'PIDS[cons]'
-check "the consolidator, its store cut under it: exits 1, not by a signal (exit $rc)" \
-	test $rc = 1
-check "... saying event=data_file_fault, the file and what to do" \
-	grep -q "event=data_file_fault dir=\"$N/data/consolidator\" .*data.mdb could not be read.*checks the store" \
-	"$N/consolidator.log"
 timeout 10 "$CONS" -c "$N/consolidator.conf" >"$T/cons-restart.log" 2>&1
 rc=$?
 check "... the start after it finds the store damaged, says --repair (exit $rc)" \
